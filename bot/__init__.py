@@ -1,0 +1,1 @@
+"""Wayfinder: who to talk to about health and social care innovation in England."""

@@ -1,0 +1,1 @@
+"""Channels: parse a platform's payload, call the core, render the reply."""

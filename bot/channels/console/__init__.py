@@ -1,0 +1,1 @@
+"""The terminal channel: plain-text chat, and JSON for scripts."""

@@ -1,0 +1,72 @@
+"""Render a core Reply as plain text for a terminal, and as the JSON contract for `ask --json`."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from bot.core import messages
+from bot.core.replies import Reply
+
+WIDTH = 92
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  " if indent else "")
+
+
+def long_date(reply: Reply) -> str:
+    return reply.reviewed.strftime("%-d %B %Y") if reply.reviewed else ""
+
+
+def render_text(reply: Reply) -> str:
+    parts: list[str] = []
+    if reply.title:
+        parts.append(reply.title)
+    if reply.stage:
+        parts.append(
+            messages.STAGE_LABEL.format(number=reply.stage.number, count=reply.stage_count, name=reply.stage.name)
+        )
+    parts.append(_wrap(reply.text))
+    if reply.note:
+        parts.append(_wrap(reply.note))
+    if reply.links:
+        lines = ["Talk to:"]
+        for link in reply.links:
+            need = messages.REQUIRED if link.required else messages.BEST_PRACTICE
+            lines.append(_wrap(f"• {link.org_name} ({link.org}), {need}: {link.what}", "  "))
+            lines.append(f"    {link.url}")
+        parts.append("\n".join(lines))
+    if reply.watch_out:
+        parts.append("\n".join([f"{messages.WATCH_OUT}:", *(_wrap(f"• {w}", "  ") for w in reply.watch_out)]))
+    for paragraph in reply.extra:
+        parts.append(paragraph)
+    if reply.choices:
+        parts.append("\n".join(f"  {n}. {c.label}" for n, c in enumerate(reply.choices, start=1)))
+    if reply.sources:
+        footer = f"{messages.SOURCES}: " + " ".join(reply.sources)
+        if reply.reviewed:
+            footer += "\n" + messages.REVIEWED_LABEL.format(date=long_date(reply))
+        parts.append(footer)
+    return "\n\n".join(p for p in parts if p)
+
+
+def as_json(question: str, reply: Reply) -> dict[str, Any]:
+    """The `ask --json` contract (see DESIGN.md)."""
+    return {
+        "question": question,
+        "answered": reply.answered,
+        "outcome": reply.outcome.value,
+        "entry": reply.entry_id if reply.answered or reply.outcome.value == "redirect" else None,
+        "title": reply.title,
+        "stage": reply.stage.id if reply.stage and reply.answered else None,
+        "signposts": list(dict.fromkeys(link.org for link in reply.links)) if reply.answered else [],
+        "confidence": round(reply.confidence, 3),
+        "text": reply.text,
+        "sources": list(reply.sources),
+        "reviewed": reply.reviewed.isoformat() if reply.reviewed else None,
+        "alternatives": [
+            {"entry": a.entry, "title": a.title, "confidence": round(a.confidence, 3)} for a in reply.alternatives
+        ],
+        "logged": reply.logged,
+    }

@@ -1,0 +1,32 @@
+"""The text layers of loading: find files, read them, parse YAML with precise errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content.problems import Collector
+
+
+def read_texts(root: Path, patterns: list[str]) -> dict[str, str]:
+    """Relative file name -> text, for every file matching the glob patterns under root."""
+    texts: dict[str, str] = {}
+    for pattern in patterns:
+        for path in sorted(root.glob(pattern)):
+            texts[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def parse_yaml(name: str, text: str, problems: Collector) -> Any:
+    """Parse one file; a syntax error becomes a problem naming the line and column."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        problems.add(name, "", "", f"YAML syntax error at {where}: {exc.problem}", "fix the indentation or quoting")
+    except yaml.YAMLError as exc:
+        problems.add(name, "", "", f"YAML error: {exc}", "fix the file's YAML")
+    return None

@@ -1,0 +1,222 @@
+"""The engine: one message in, one reply out. Decides answer, clarify or don't know."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.core import messages
+from bot.core.matcher import Candidate, Matcher, Ranking
+from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase
+from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
+from bot.core.redact import redact
+from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "northern-ireland"}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Named, configurable cut-offs on match confidence (0..1)."""
+
+    answer: float = 0.5
+    """At or above this, with a clear lead, Wayfinder answers."""
+    clarify: float = 0.34
+    """At or above this (but not a clear answer), it asks which entry was meant."""
+    margin: float = 0.04
+    """The lead the best entry needs over the next to be a clear answer."""
+    window: float = 0.08
+    """Entries this close to the best are offered together when clarifying."""
+    coverage: float = 0.45
+    """The share of the question the knowledge base must know at all, or it is off topic."""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Where a message came from: the channel and its own conversation id."""
+
+    channel: str
+    id: str
+    user: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel}:{self.id}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        matcher: Matcher,
+        gaps: GapLog,
+        sessions: SessionStore,
+        thresholds: Thresholds | None = None,
+        session_ttl: timedelta = timedelta(minutes=30),
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.kb = kb
+        self.matcher = matcher
+        self.gaps = gaps
+        self.sessions = sessions
+        self.thresholds = thresholds or Thresholds()
+        self.session_ttl = session_ttl
+        self.now = now
+
+    # -- conversation -----------------------------------------------------------------
+
+    def reply(self, conv: Conversation, text: str) -> Reply:
+        """Answer a message in a conversation, honouring a pending clarify."""
+        text = text.strip()
+        state = self._load(conv)
+        pending = state.pop("clarify", None) if state else None
+        if pending is not None:
+            self._save(conv, state or {})
+            picked = _pick(text, pending)
+            if picked is not None:
+                return self.choose(conv, picked)
+        return self.ask(text, conv)
+
+    def choose(self, conv: Conversation, value: str) -> Reply:
+        """Act on a choice handed back by a channel (a button, or a number typed in the console)."""
+        kind, _, rest = value.partition(":")
+        entry_id, _, gap_id = rest.partition(":")
+        if kind == "pick" and (entry := self.kb.entry(entry_id)) is not None:
+            if gap_id:
+                self.gaps.set_status(gap_id, GapStatus.RESOLVED, chosen_entry=entry.id)
+            return self.show(entry, confidence=1.0)
+        if kind == "none":
+            return Reply(Outcome.NOTICE, messages.NONE_CHOSEN, gap_id=entry_id or None)
+        return Reply(Outcome.NOTICE, messages.CHOICE_EXPIRED)
+
+    def feedback(self, conv: Conversation, entry_id: str, question: str, helpful: bool) -> Reply:
+        """Record "was this helpful?"; an unhelpful answer goes to the log with its question."""
+        if helpful:
+            return Reply(Outcome.NOTICE, messages.HELPFUL_THANKS)
+        gap = self._log(conv.channel, question, GapReason.UNHELPFUL, entry_id, 1.0)
+        return Reply(Outcome.NOTICE, messages.NOT_HELPFUL_THANKS, gap_id=gap.id)
+
+    # -- one question -------------------------------------------------------------------
+
+    def ask(self, text: str, conv: Conversation) -> Reply:
+        """Route one question. Stateless apart from logging gaps and remembering a clarify."""
+        ranking = self.matcher.rank(text)
+        if not ranking.query.terms:
+            return Reply(Outcome.HELP, messages.HELP)
+        nation = _named_nation(ranking)
+        candidates = _prefer_nation(ranking.candidates, nation)
+        t = self.thresholds
+        best = candidates[0] if candidates else None
+        if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
+            near, score = (best.entry.id, best.score) if best else (None, 0.0)
+            gap = self._log(conv.channel, text, GapReason.DONT_KNOW, near, score)
+            return Reply(
+                Outcome.DONT_KNOW,
+                messages.DONT_KNOW,
+                confidence=best.score if best else 0.0,
+                alternatives=_alternatives(candidates),
+                gap_id=gap.id,
+            )
+        second = candidates[1].score if len(candidates) > 1 else 0.0
+        if best.score >= t.answer and best.score - second >= t.margin:
+            return self.show(best.entry, best.score, _alternatives(candidates[1:]), nation)
+        options = [c for c in candidates if best.score - c.score <= t.window][:3]
+        gap = self._log(conv.channel, text, GapReason.CLARIFY, best.entry.id, best.score)
+        choices = tuple(Choice(c.entry.title, f"pick:{c.entry.id}:{gap.id}") for c in options)
+        choices += (Choice(messages.NONE_OF_THESE, f"none:{gap.id}"),)
+        self._save(conv, {"clarify": {"choices": [c.value for c in choices]}})
+        return Reply(
+            Outcome.CLARIFY,
+            messages.CLARIFY if len(options) > 1 else messages.CLARIFY_ONE,
+            choices=choices,
+            confidence=best.score,
+            alternatives=_alternatives(candidates),
+            gap_id=gap.id,
+        )
+
+    def show(
+        self,
+        entry: Entry,
+        confidence: float,
+        alternatives: tuple[Alternative, ...] = (),
+        nation: str | None = None,
+    ) -> Reply:
+        """The full reply for one entry."""
+        links = tuple(
+            Link(s.org, self.kb.organisation(s.org).name, s.what, s.url, s.required) for s in entry.signposts
+        )
+        note = ""
+        if nation and nation not in entry.nations:
+            local = [o.name for o in self.kb.organisations if o.nations == (nation,) and not o.redirect_only]
+            if local:
+                note = messages.NATION_NOTE.format(nation=NATION_NAMES[nation], orgs=" or ".join(local))
+        outcome = Outcome.REDIRECT if entry.kind is Kind.REDIRECT else Outcome.ANSWER
+        return Reply(
+            outcome,
+            entry.answer.strip(),
+            title=entry.title,
+            entry_id=entry.id,
+            stage=self.kb.stage(entry.stage) if entry.stage else None,
+            stage_count=len(self.kb.stages),
+            links=links,
+            watch_out=entry.watch_out,
+            sources=entry.sources,
+            reviewed=entry.reviewed,
+            note=note,
+            confidence=confidence,
+            alternatives=alternatives,
+        )
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _log(self, channel: str, text: str, reason: GapReason, near_entry: str | None, score: float) -> Gap:
+        """Record a gap. The text is redacted here, before it leaves the core."""
+        gap = Gap(uuid.uuid4().hex, self.now(), channel, redact(text), reason, near_entry, round(score, 4))
+        self.gaps.record(gap)
+        return gap
+
+    def _load(self, conv: Conversation) -> dict[str, Any] | None:
+        return self.sessions.load(conv.key, self.now())
+
+    def _save(self, conv: Conversation, state: dict[str, Any]) -> None:
+        if state:
+            self.sessions.save(conv.key, state, self.now() + self.session_ttl)
+        else:
+            self.sessions.delete(conv.key)
+
+
+def _pick(text: str, pending: dict[str, Any]) -> str | None:
+    """The choice a typed reply names by its number."""
+    choices: list[str] = pending.get("choices", [])
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return choices[int(text) - 1]
+    return None
+
+
+def _named_nation(ranking: Ranking) -> str | None:
+    for word in ranking.query.words:
+        if word in DEVOLVED:
+            return DEVOLVED[word]
+    return None
+
+
+def _prefer_nation(candidates: tuple[Candidate, ...], nation: str | None) -> tuple[Candidate, ...]:
+    """When a devolved nation is named, entries that hold there come before England-only ones."""
+    if nation is None:
+        return candidates
+    adjusted = [c if nation in c.entry.nations else replace(c, score=round(c.score * 0.9, 4)) for c in candidates]
+    return tuple(sorted(adjusted, key=lambda c: (-c.score, c.entry.id)))
+
+
+def _alternatives(candidates: tuple[Candidate, ...] | list[Candidate]) -> tuple[Alternative, ...]:
+    return tuple(Alternative(c.entry.id, c.entry.title, c.score) for c in candidates[:3])

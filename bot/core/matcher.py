@@ -1,0 +1,154 @@
+"""Rank knowledge entries against a question.
+
+Every example question, title and keyword of an entry is a "text". A question is scored
+against each text by weighted term overlap (rarer terms weigh more) blended with a
+rapidfuzz similarity of the normalised strings; an entry's score also rewards how much of
+the question its whole vocabulary covers. Words the knowledge base has never seen count
+against the match, which is what keeps chatter out. Misspelt words are corrected to the
+closest known word first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.core.models import Entry
+from bot.core.normalise import Normalised, Normaliser, stem
+
+TYPO_MIN_LENGTH = 5
+TYPO_CUTOFF = 84.0
+FUZZ_SHORTLIST = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry: Entry
+    score: float
+    matched: str
+    """The example question or keyword that matched best."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    query: Normalised
+    candidates: tuple[Candidate, ...]
+    coverage: float
+    """Share of the question's weight that the knowledge base knows at all (0..1)."""
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    entry: int
+    raw: str
+    terms: frozenset[str]
+    string: str
+    weight: float
+
+
+class Matcher:
+    """An index over the entries' texts, built once; `rank` is read-only and thread-safe."""
+
+    def __init__(self, entries: tuple[Entry, ...], normalise: Normaliser) -> None:
+        self.entries = entries
+        self.normalise = normalise
+        raw_texts: list[tuple[int, str]] = []
+        for i, entry in enumerate(entries):
+            raw_texts.extend((i, q) for q in entry.questions)
+            raw_texts.append((i, entry.title))
+            raw_texts.extend((i, k) for k in entry.keywords)
+
+        normalised = [(i, raw, normalise(raw)) for i, raw in raw_texts]
+        entry_terms: list[set[str]] = [set() for _ in entries]
+        self.known_words: dict[str, str] = {}
+        for i, _, norm in normalised:
+            entry_terms[i].update(norm.terms)
+            for word, term in zip(norm.words, norm.terms, strict=True):
+                self.known_words.setdefault(word, term)
+        self.entry_terms = [frozenset(t) for t in entry_terms]
+
+        df: dict[str, int] = defaultdict(int)
+        for terms in self.entry_terms:
+            for term in terms:
+                df[term] += 1
+        n = max(1, len(entries))
+        self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self.unknown_weight = math.log(1 + n)
+
+        self.texts: list[_Text] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, raw, norm in normalised:
+            terms = frozenset(norm.terms)
+            if not terms:
+                continue
+            index = len(self.texts)
+            self.texts.append(_Text(i, raw, terms, norm.text, sum(self.idf[t] for t in terms)))
+            for term in terms:
+                self.postings[term].append(index)
+        self._vocabulary = [w for w in self.known_words if len(w) >= TYPO_MIN_LENGTH - 1]
+        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+
+    def _correct_uncached(self, word: str) -> str | None:
+        match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return self.known_words[match[0]] if match else None
+
+    def understand(self, text: str) -> Normalised:
+        """Normalise a question and correct words the knowledge base does not know."""
+        norm = self.normalise(text)
+        terms = list(norm.terms)
+        for k, (word, term) in enumerate(zip(norm.words, norm.terms, strict=True)):
+            if term not in self.idf and len(word) >= TYPO_MIN_LENGTH and word.isalpha():
+                fixed = self._correct(word)
+                if fixed:
+                    terms[k] = fixed
+        return Normalised(words=norm.words, terms=tuple(terms))
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.unknown_weight)
+
+    def rank(self, text: str, limit: int = 5) -> Ranking:
+        query = self.understand(text)
+        terms = frozenset(query.terms)
+        if not terms:
+            return Ranking(query, (), 0.0)
+        q_weight = sum(self.weight(t) for t in terms)
+        coverage = sum(self.idf[t] for t in terms if t in self.idf) / q_weight
+
+        shared: dict[int, float] = defaultdict(float)
+        for term in terms:
+            w = self.idf.get(term)
+            if w is None:
+                continue
+            for index in self.postings.get(term, ()):
+                shared[index] += w
+        if not shared:
+            return Ranking(query, (), coverage)
+
+        dice = {i: 2 * s / (q_weight + self.texts[i].weight) for i, s in shared.items()}
+        shortlist = sorted(dice, key=dice.__getitem__, reverse=True)[:FUZZ_SHORTLIST]
+        query_string = query.text
+        best: dict[int, tuple[float, int]] = {}
+        for i in shortlist:
+            text = self.texts[i]
+            similarity = fuzz.token_sort_ratio(query_string, text.string) / 100
+            score = 0.7 * dice[i] + 0.3 * similarity
+            if text.entry not in best or score > best[text.entry][0]:
+                best[text.entry] = (score, i)
+
+        candidates = []
+        for entry_index, (score, text_index) in best.items():
+            entry_cover = sum(self.weight(t) for t in terms & self.entry_terms[entry_index]) / q_weight
+            final = 0.75 * score + 0.25 * entry_cover
+            candidates.append(
+                Candidate(self.entries[entry_index], round(final, 4), self.texts[text_index].raw)
+            )
+        candidates.sort(key=lambda c: (-c.score, c.entry.id))
+        return Ranking(query, tuple(candidates[:limit]), coverage)

@@ -1,0 +1,40 @@
+"""Every user-facing sentence the core says, in one place: plain British English, short."""
+
+HELP = (
+    "I'm Wayfinder. Tell me about your problem and I'll tell you who to talk to, at which stage "
+    "of the innovation journey, with the official page. For example: “who do I talk to about an "
+    "AI triage tool”, “our care home wants acoustic monitoring at night” or “do we need ethics "
+    "approval to evaluate our app”. Not sure what to ask? Say “find my route”."
+)
+
+DONT_KNOW = (
+    "Sorry, I don't have an answer for that yet. I've noted the question (without personal "
+    "details) so the team can add one. I can help with who to talk to about regulating, "
+    "evidencing, funding, buying and spreading health and care innovation in England: for "
+    "example medical device rules, CQC registration, research approvals, data protection, DTAC "
+    "and clinical safety, NICE evidence and Health Innovation Networks."
+)
+
+DONT_KNOW_SHORT = "Sorry, I don't have an answer for that yet."
+
+CLARIFY = "I'm not sure which of these you mean. Pick one:"
+CLARIFY_ONE = "Is this what you mean?"
+NONE_OF_THESE = "None of these"
+NONE_CHOSEN = (
+    "Thanks, I've noted that none of those fitted, so the team can add a better answer. "
+    "Try asking in other words, or say “find my route”."
+)
+CHOICE_EXPIRED = "That choice has expired. Please ask your question again."
+
+NOT_HELPFUL_THANKS = "Thanks for telling us. I've passed the question to the team to improve the answer."
+HELPFUL_THANKS = "Thanks, glad it helped."
+
+NATION_NOTE = "This answer is for England. In {nation}, talk to {orgs} as well."
+REDIRECT_PREFIX = "That's outside what Wayfinder covers, but here is where to go."
+
+STAGE_LABEL = "Stage {number} of {count}: {name}"
+REVIEWED_LABEL = "Last reviewed {date}"
+REQUIRED = "required"
+BEST_PRACTICE = "best practice"
+WATCH_OUT = "Watch out"
+SOURCES = "Sources"

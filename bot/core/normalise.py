@@ -1,0 +1,85 @@
+"""Turn a question into comparable terms: case, punctuation, spelling, acronyms and stems."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.core.models import Lexicon
+
+WORD = re.compile(r"[a-z0-9_]+")
+CONTRACTION = re.compile(r"(?<=[a-z])['’](?:s|re|ve|ll|d|m)\b")
+NEGATION = re.compile(r"n['’]t\b")
+DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Stem a word; tokens with digits or underscores (dcb0129, northern_ireland) stay whole."""
+    if not word.isalpha():
+        return word
+    return str(_stemmer.stemWord(word))
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    words: tuple[str, ...]
+    """Canonical words, stopwords removed, not stemmed (for typo correction)."""
+    terms: tuple[str, ...]
+    """Stemmed content terms, in order, duplicates kept."""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.terms)
+
+
+class Normaliser:
+    """Applies a lexicon: multi-word phrases first, then single-word rewrites, then stemming."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for phrase, canonical in lexicon.phrases.items():
+            key = tuple(self.tokens(phrase))
+            if key:
+                self._phrases[key] = tuple(self.tokens(canonical)) if canonical else ()
+        self._longest = max((len(k) for k in self._phrases), default=0)
+
+    @staticmethod
+    def tokens(text: str) -> list[str]:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+        text = DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+        text = NEGATION.sub(" not", text)
+        text = CONTRACTION.sub("", text)
+        return WORD.findall(text.replace("'", ""))
+
+    def canonical_words(self, text: str) -> list[str]:
+        """Tokens with phrases and words rewritten, stopwords still in."""
+        tokens = self.tokens(text)
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 1, -1):
+                replacement = self._phrases.get(tuple(tokens[i : i + size]))
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += size
+                    break
+            else:
+                single = self._phrases.get((tokens[i],))
+                if single is not None:
+                    out.extend(single)
+                else:
+                    out.append(self.lexicon.words.get(tokens[i], tokens[i]))
+                i += 1
+        return out
+
+    def __call__(self, text: str) -> Normalised:
+        words = tuple(w for w in self.canonical_words(text) if w not in self.lexicon.stopwords)
+        return Normalised(words=words, terms=tuple(stem(w) for w in words))

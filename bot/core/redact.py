@@ -1,0 +1,53 @@
+"""Remove personal data from free text before anything is stored.
+
+Covers NHS numbers (10 digits that pass the modulus 11 check), email addresses, UK phone
+numbers, UK postcodes and dates (a date of birth cannot be told from any other full date, so
+every full date goes).
+"""
+
+from __future__ import annotations
+
+import re
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+TEN_DIGITS = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[ -]?\d){6,8}(?!\d)"
+)
+POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
+MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+DATE = re.compile(
+    r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
+    r"|\d{4}-\d{1,2}-\d{1,2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{MONTHS}\.?,?\s+\d{{4}}"
+    rf"|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+
+
+def is_valid_nhs_number(digits: str) -> bool:
+    """True when ten digits pass the NHS number modulus 11 check."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _nhs(match: re.Match[str]) -> str:
+    digits = "".join(match.groups())
+    return "[NHS number]" if is_valid_nhs_number(digits) else match.group(0)
+
+
+def redact(text: str) -> str:
+    """Return `text` with personal data replaced by labels such as [email]."""
+    text = EMAIL.sub("[email]", text)
+    text = TEN_DIGITS.sub(_nhs, text)
+    text = DATE.sub("[date]", text)
+    text = PHONE.sub("[phone]", text)
+    return POSTCODE.sub("[postcode]", text)

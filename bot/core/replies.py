@@ -1,0 +1,74 @@
+"""A reply is written once; each channel renders what it can of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.core.models import Stage
+
+
+class Outcome(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    DONT_KNOW = "dont_know"
+    REDIRECT = "redirect"
+    HELP = "help"
+    FLOW = "flow"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A signpost, ready to show: who, the exact page, and whether it is required."""
+
+    org: str
+    org_name: str
+    what: str
+    url: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Something the person can pick. `value` is opaque to channels: they hand it back."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    entry: str
+    title: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    outcome: Outcome
+    text: str
+    title: str | None = None
+    entry_id: str | None = None
+    stage: Stage | None = None
+    stage_count: int = 7
+    links: tuple[Link, ...] = ()
+    watch_out: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    reviewed: date | None = None
+    note: str = ""
+    choices: tuple[Choice, ...] = ()
+    confidence: float = 0.0
+    alternatives: tuple[Alternative, ...] = ()
+    gap_id: str | None = None
+    extra: tuple[str, ...] = field(default=())
+    """Further paragraphs (a flow's route, for example), plain text."""
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWER
+
+    @property
+    def logged(self) -> bool:
+        return self.gap_id is not None

@@ -1,0 +1,64 @@
+"""Every environment variable Wayfinder reads, read once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from bot.core.engine import Thresholds
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, not {value!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///wayfinder.db"
+    knowledge_dir: Path = ROOT / "knowledge"
+    flows_dir: Path = ROOT / "flows"
+    spool: Path = Path("wayfinder-pending.jsonl")
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    session_ttl: timedelta = timedelta(minutes=30)
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = ""
+    staff: frozenset[str] = frozenset()
+    port: int = 3000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        base = Thresholds()
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            knowledge_dir=Path(env.get("WAYFINDER_KNOWLEDGE") or ROOT / "knowledge"),
+            flows_dir=Path(env.get("WAYFINDER_FLOWS") or ROOT / "flows"),
+            spool=Path(env.get("WAYFINDER_SPOOL") or cls.spool),
+            thresholds=Thresholds(
+                answer=_float(env, "WAYFINDER_ANSWER_THRESHOLD", base.answer),
+                clarify=_float(env, "WAYFINDER_CLARIFY_THRESHOLD", base.clarify),
+                margin=_float(env, "WAYFINDER_CLARIFY_MARGIN", base.margin),
+                window=base.window,
+                coverage=_float(env, "WAYFINDER_MIN_COVERAGE", base.coverage),
+            ),
+            session_ttl=timedelta(minutes=_float(env, "WAYFINDER_SESSION_MINUTES", 30)),
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            slack_api_url=env.get("SLACK_API_URL", ""),
+            staff=frozenset(s.strip() for s in env.get("WAYFINDER_STAFF", "").split(",") if s.strip()),
+            port=int(env.get("PORT") or 3000),
+        )
