@@ -111,8 +111,8 @@ class Engine:
     def ask(self, text: str, conv: Conversation) -> Reply:
         """Route one question. Stateless apart from logging gaps and remembering a clarify."""
         ranking = self.matcher.rank(text)
-        if not ranking.query.terms:
-            return Reply(Outcome.HELP, messages.HELP)
+        if not any(term.strip("0123456789") for term in ranking.query.terms):
+            return Reply(Outcome.HELP, messages.HELP)  # a greeting, a bare number: nothing to route
         nation = _named_nation(ranking)
         candidates = _prefer_nation(ranking.candidates, nation)
         t = self.thresholds

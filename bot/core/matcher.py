@@ -1,7 +1,8 @@
 """Rank knowledge entries against a question.
 
 Every example question, title and keyword of an entry is a "text". A question is scored
-against each text by weighted term overlap (rarer terms weigh more) blended with a
+against each text by weighted term overlap (rarer terms weigh more; covering the question
+matters more than covering the example) blended with a
 rapidfuzz similarity of the normalised strings; an entry's score also rewards how much of
 the question its whole vocabulary covers. Words the knowledge base has never seen count
 against the match, which is what keeps chatter out. Misspelt words are corrected to the
@@ -18,8 +19,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.core.models import Entry
-from bot.core.normalise import Normalised, Normaliser, stem
+from bot.core.normalise import Normalised, Normaliser
 
+RECALL_WEIGHT = 2.0
+"""How much more covering the question matters than the example being covered (F-beta's beta)."""
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 84.0
 FUZZ_SHORTLIST = 40
@@ -132,14 +135,14 @@ class Matcher:
         if not shared:
             return Ranking(query, (), coverage)
 
-        dice = {i: 2 * s / (q_weight + self.texts[i].weight) for i, s in shared.items()}
-        shortlist = sorted(dice, key=dice.__getitem__, reverse=True)[:FUZZ_SHORTLIST]
+        overlap = {i: _f_score(s / q_weight, s / self.texts[i].weight) for i, s in shared.items()}
+        shortlist = sorted(overlap, key=overlap.__getitem__, reverse=True)[:FUZZ_SHORTLIST]
         query_string = query.text
         best: dict[int, tuple[float, int]] = {}
         for i in shortlist:
             text = self.texts[i]
             similarity = fuzz.token_sort_ratio(query_string, text.string) / 100
-            score = 0.7 * dice[i] + 0.3 * similarity
+            score = 0.7 * overlap[i] + 0.3 * similarity
             if text.entry not in best or score > best[text.entry][0]:
                 best[text.entry] = (score, i)
 
@@ -152,3 +155,9 @@ class Matcher:
             )
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
         return Ranking(query, tuple(candidates[:limit]), coverage)
+
+
+def _f_score(recall: float, precision: float, beta: float = RECALL_WEIGHT) -> float:
+    """Weighted harmonic mean of how much of the question and of the example are shared."""
+    b2 = beta * beta
+    return (1 + b2) * precision * recall / (b2 * precision + recall)

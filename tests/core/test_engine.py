@@ -1,0 +1,128 @@
+"""The engine's three outcomes, clarify and its resolution, and what gets logged."""
+
+from __future__ import annotations
+
+from bot.core.engine import Conversation, Engine, Thresholds
+from bot.core.matcher import Matcher
+from bot.core.models import KnowledgeBase
+from bot.core.normalise import Normaliser
+from bot.core.ports import GapReason, GapStatus
+from bot.core.replies import Outcome
+from bot.storage.memory import MemoryGapLog, MemorySessionStore
+from tests.conftest import Clock, make_engine
+
+
+def gaps_of(engine: Engine) -> MemoryGapLog:
+    assert isinstance(engine.gaps, MemoryGapLog)
+    return engine.gaps
+
+
+def test_a_clear_question_gets_the_answer_with_stage_links_and_source(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "Is our app a medical device?")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "device-software"
+    assert reply.stage is not None and reply.stage.id == "design" and reply.stage.number == 2
+    assert [(link.org, link.required) for link in reply.links] == [("MHRA", True)]
+    assert reply.sources and reply.reviewed is not None
+    assert not reply.logged and not gaps_of(engine).gaps
+
+
+def test_chatter_is_dont_know_and_logged_redacted(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "what's on TV tonight? email me at jo@example.com")
+    assert reply.outcome is Outcome.DONT_KNOW and reply.logged
+    (gap,) = gaps_of(engine).gaps.values()
+    assert gap.reason is GapReason.DONT_KNOW and gap.channel == "test"
+    assert gap.text == "what's on TV tonight? email me at [email]"
+
+
+def test_a_greeting_gets_help_and_is_not_logged(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    assert engine.reply(conv, "hi there!").outcome is Outcome.HELP
+    assert not gaps_of(engine).gaps
+
+
+def test_close_candidates_get_a_clarify_and_a_typed_number_answers_it(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "cqc registration online")
+    assert reply.outcome is Outcome.CLARIFY and not reply.answered
+    labels = [c.label for c in reply.choices]
+    assert "Registering an online GP service" in labels and labels[-1] == "None of these"
+    (gap,) = gaps_of(engine).gaps.values()
+    assert gap.reason is GapReason.CLARIFY and gap.status is GapStatus.OPEN
+
+    number = labels.index("Registering an online GP service") + 1
+    answer = engine.reply(conv, str(number))
+    assert answer.outcome is Outcome.ANSWER and answer.entry_id == "cqc-registration-online"
+    gap = gaps_of(engine).gaps[gap.id]
+    assert gap.status is GapStatus.RESOLVED and gap.chosen_entry == "cqc-registration-online"
+
+
+def test_a_clarify_left_for_a_new_question_stays_open(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    assert engine.reply(conv, "cqc registration online").outcome is Outcome.CLARIFY
+    assert engine.reply(conv, "is my app a medical device").outcome is Outcome.ANSWER
+    assert engine.reply(conv, "1").outcome is not Outcome.ANSWER  # the clarify is gone
+    statuses = [(g.reason, g.status) for g in gaps_of(engine).gaps.values()]
+    assert (GapReason.CLARIFY, GapStatus.OPEN) in statuses
+
+
+def test_none_of_these_keeps_the_gap_open(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "cqc registration online")
+    reply = engine.reply(conv, str(len(reply.choices)))
+    assert reply.outcome is Outcome.NOTICE
+    (gap,) = gaps_of(engine).gaps.values()
+    assert gap.status is GapStatus.OPEN
+
+
+def test_a_clarify_expires_with_the_session(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    clock = Clock()
+    engine = make_engine(fixture_kb, clock=clock)
+    assert engine.reply(conv, "cqc registration online").outcome is Outcome.CLARIFY
+    clock.advance(hours=1)
+    assert engine.reply(conv, "1").outcome is Outcome.HELP
+
+
+def test_thresholds_are_named_and_decide(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    matcher = Matcher(fixture_kb.entries, Normaliser(fixture_kb.lexicon))
+    question = "is my app a medical device"
+    strict = Engine(fixture_kb, matcher, MemoryGapLog(), MemorySessionStore(), Thresholds(answer=1.01, clarify=0.2))
+    assert strict.reply(conv, question).outcome is Outcome.CLARIFY
+    never = Engine(fixture_kb, matcher, MemoryGapLog(), MemorySessionStore(), Thresholds(answer=1.01, clarify=1.01))
+    assert never.reply(conv, question).outcome is Outcome.DONT_KNOW
+    assert make_engine(fixture_kb).reply(conv, question).outcome is Outcome.ANSWER
+
+
+def test_unhelpful_feedback_goes_to_the_log_with_the_question(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.feedback(conv, "device-software", "is my app a device? call 07700 900123", helpful=False)
+    assert reply.logged
+    (gap,) = gaps_of(engine).gaps.values()
+    assert gap.reason is GapReason.UNHELPFUL and gap.near_entry == "device-software"
+    assert gap.text == "is my app a device? call [phone]"
+    assert not engine.feedback(conv, "device-software", "q", helpful=True).logged
+
+
+def test_a_redirect_is_shown_but_not_counted_as_an_answer_or_logged(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "how do I complain about my dad's care home")
+    assert reply.outcome is Outcome.REDIRECT and not reply.answered and not reply.logged
+    assert reply.links[0].org == "LGSCO"
+
+
+def test_a_named_nation_prefers_its_own_regulator(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "do we register with cqc in scotland")
+    assert reply.entry_id == "scotland-regulators"
+
+
+def test_an_england_only_answer_to_a_devolved_question_says_so(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "do we need ethics approval to evaluate our service in wales")
+    assert reply.entry_id == "ethics-evaluation"
+    assert "This answer is for England" in reply.note and "Wales" in reply.note

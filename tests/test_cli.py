@@ -1,0 +1,97 @@
+"""The command-line contract that outside checks rely on (DESIGN.md), run as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT,
+        timeout=120,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "WAYFINDER_KNOWLEDGE": str(FIXTURES / "knowledge"),
+        "WAYFINDER_SPOOL": str(tmp_path / "spool.jsonl"),
+    }
+
+
+def test_ask_json_gives_one_object_per_stdin_line(env: dict[str, str]) -> None:
+    result = run("ask", "--json", stdin="is my app a medical device\n\nwhat's on tv tonight\n", env=env)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert {"question", "answered", "entry", "title", "stage", "signposts", "confidence", "text", "sources",
+            "alternatives", "logged"} <= set(first)  # fmt: skip
+    assert first["answered"] and first["entry"] == "device-software" and first["stage"] == "design"
+    assert first["signposts"] == ["MHRA"] and 0 < first["confidence"] <= 1 and not first["logged"]
+    assert not second["answered"] and second["entry"] is None and second["logged"]
+
+
+def test_personal_data_never_reaches_the_gaps_export(env: dict[str, str]) -> None:
+    question = "patient 943 476 5919 emailed jo.bloggs@example.org from 07700 900123 about parking"
+    assert run("ask", question, env=env).returncode == 0
+    exported = run("gaps", "export", "--format", "csv", env=env)
+    assert exported.returncode == 0, exported.stderr
+    (row,) = csv.DictReader(io.StringIO(exported.stdout))
+    assert row["text"] == "patient [NHS number] emailed [email] from [phone] about parking"
+    for secret in ("943 476 5919", "9434765919", "jo.bloggs", "07700"):
+        assert secret not in exported.stdout
+    as_json = json.loads(run("gaps", "export", "--format", "json", env=env).stdout)
+    assert as_json[0]["text"] == row["text"]
+
+
+def test_gaps_list_and_close(env: dict[str, str]) -> None:
+    run("ask", "best running shoes", env=env)
+    listed = run("gaps", "list", env=env).stdout
+    assert "best running shoes" in listed and "open" in listed
+    gap_id = listed.split()[1]
+    assert run("gaps", "close", gap_id, "--note", "out of scope", env=env).returncode == 0
+    closed = json.loads(run("gaps", "export", "--format", "json", env=env).stdout)[0]
+    assert closed["status"] == "closed" and closed["note"] == "out of scope"
+
+
+def test_broken_content_fails_validation_and_the_chat_will_not_start(env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "knowledge"
+    shutil.copytree(FIXTURES / "knowledge", broken)
+    sample = broken / "entries" / "sample.yaml"
+    sample.write_text(sample.read_text().replace("stage: design", "stage: desgin", 1))
+    env = {**env, "WAYFINDER_KNOWLEDGE": str(broken)}
+    validated = run("kb", "validate", env=env)
+    assert validated.returncode == 1
+    assert "entries/sample.yaml: device-software: stage: unknown stage 'desgin'. Fix: did you mean 'design'?" in (
+        validated.stderr
+    )
+    chat = run("chat", stdin="is my app a medical device\n", env=env)
+    assert chat.returncode == 1 and "cannot start" in chat.stderr and chat.stdout == ""
+
+
+def test_kb_export_carries_the_contract_fields(env: dict[str, str]) -> None:
+    data = json.loads(run("kb", "export", "--json", env=env).stdout)
+    assert [s["id"] for s in data["stages"]] == ["need", "design", "evidence", "approval", "adoption", "monitor", "scale"]
+    entry = data["entries"][0]
+    assert {"id", "title", "stage", "signposts", "questions", "answer", "sources", "owner", "reviewed",
+            "review_by"} <= set(entry)  # fmt: skip
+
+
+def test_piped_chat_on_the_embedded_default(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db", "WAYFINDER_SPOOL": str(tmp_path / "s")}
+    result = run("chat", stdin="do we need ethics approval to evaluate our app\n", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Health Research Authority" in result.stdout and "Last reviewed" in result.stdout
