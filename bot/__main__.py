@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.close()
         app = wiring.build(settings)
     except ContentError as exc:
-        print(f"Wayfinder cannot start: the knowledge base has {len(exc.problems)} problem(s).", file=sys.stderr)
+        print(
+            f"Wayfinder cannot start: the knowledge base has {len(exc.problems)} problem(s).", file=sys.stderr
+        )
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         print("Run `python -m bot kb validate` after fixing them.", file=sys.stderr)
@@ -104,13 +106,26 @@ def ask(app: wiring.App, args: argparse.Namespace) -> None:
 def kb_command(args: argparse.Namespace, settings: Settings) -> int:
     kb = wiring.load(settings)
     if args.kb_command == "validate":
-        print(f"OK: {len(kb.entries)} entries, {len(kb.organisations)} organisations, {len(kb.stages)} stages.")
+        print(
+            f"OK: {len(kb.entries)} entries, {len(kb.organisations)} organisations, {len(kb.stages)} stages."
+        )
     elif args.kb_command == "export":
         print(json.dumps(export_mapping(kb), indent=2, ensure_ascii=False, default=str))
     return 0
 
 
-GAP_FIELDS = ["id", "at", "channel", "reason", "status", "near_entry", "near_score", "chosen_entry", "note", "text"]
+GAP_FIELDS = [
+    "id",
+    "at",
+    "channel",
+    "reason",
+    "status",
+    "near_entry",
+    "near_score",
+    "chosen_entry",
+    "note",
+    "text",
+]
 
 
 def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
@@ -118,7 +133,10 @@ def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
         if args.gaps_command == "close":
             matches = [g.id for g in store.gaps.list() if g.id.startswith(args.gap_id)]
             if len(matches) != 1:
-                print(f"{len(matches)} gaps have an id starting {args.gap_id!r}; give more of it.", file=sys.stderr)
+                print(
+                    f"{len(matches)} gaps have an id starting {args.gap_id!r}; give more of it.",
+                    file=sys.stderr,
+                )
                 return 1
             store.gaps.inner.set_status(matches[0], GapStatus.CLOSED, note=args.note)
             print(f"Closed {matches[0]}.")

@@ -38,7 +38,9 @@ class Storage:
 
 def storage(settings: Settings) -> Storage:
     db = Database(settings.database_url)
-    return Storage(db, FailSafeGapLog(SqlGapLog(db), settings.spool), FailSafeSessionStore(SqlSessionStore(db)))
+    return Storage(
+        db, FailSafeGapLog(SqlGapLog(db), settings.spool), FailSafeSessionStore(SqlSessionStore(db))
+    )
 
 
 @dataclass

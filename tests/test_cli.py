@@ -67,7 +67,9 @@ def test_gaps_list_and_close(env: dict[str, str]) -> None:
     assert closed["status"] == "closed" and closed["note"] == "out of scope"
 
 
-def test_broken_content_fails_validation_and_the_chat_will_not_start(env: dict[str, str], tmp_path: Path) -> None:
+def test_broken_content_fails_validation_and_the_chat_will_not_start(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     broken = tmp_path / "knowledge"
     shutil.copytree(FIXTURES / "knowledge", broken)
     sample = broken / "entries" / "sample.yaml"
@@ -75,8 +77,9 @@ def test_broken_content_fails_validation_and_the_chat_will_not_start(env: dict[s
     env = {**env, "WAYFINDER_KNOWLEDGE": str(broken)}
     validated = run("kb", "validate", env=env)
     assert validated.returncode == 1
-    assert "entries/sample.yaml: device-software: stage: unknown stage 'desgin'. Fix: did you mean 'design'?" in (
-        validated.stderr
+    assert (
+        "entries/sample.yaml: device-software: stage: unknown stage 'desgin'. Fix: did you mean 'design'?"
+        in (validated.stderr)
     )
     chat = run("chat", stdin="is my app a medical device\n", env=env)
     assert chat.returncode == 1 and "cannot start" in chat.stderr and chat.stdout == ""
@@ -84,7 +87,15 @@ def test_broken_content_fails_validation_and_the_chat_will_not_start(env: dict[s
 
 def test_kb_export_carries_the_contract_fields(env: dict[str, str]) -> None:
     data = json.loads(run("kb", "export", "--json", env=env).stdout)
-    assert [s["id"] for s in data["stages"]] == ["need", "design", "evidence", "approval", "adoption", "monitor", "scale"]
+    assert [s["id"] for s in data["stages"]] == [
+        "need",
+        "design",
+        "evidence",
+        "approval",
+        "adoption",
+        "monitor",
+        "scale",
+    ]
     entry = data["entries"][0]
     assert {"id", "title", "stage", "signposts", "questions", "answer", "sources", "owner", "reviewed",
             "review_by"} <= set(entry)  # fmt: skip

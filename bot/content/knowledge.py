@@ -77,7 +77,9 @@ def _items(doc: Any, key: str, file: str, problems: Collector) -> list[Any]:
     if doc is None:
         return []
     if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
-        problems.add(file, "", key, f"the file must hold a list under '{key}:'", f"start the file with '{key}:'")
+        problems.add(
+            file, "", key, f"the file must hold a list under '{key}:'", f"start the file with '{key}:'"
+        )
         return []
     return list(doc[key])
 
@@ -97,7 +99,9 @@ def _stages(doc: Any, problems: Collector) -> list[Stage]:
             stages.append(Stage(raw["id"], raw["name"].strip(), raw["summary"].strip(), n))
     ids = tuple(s.id for s in stages)
     if doc is not None and ids != STAGE_IDS:
-        problems.add(file, "", "id", f"stages are {list(ids)}", f"use exactly {list(STAGE_IDS)}, in that order")
+        problems.add(
+            file, "", "id", f"stages are {list(ids)}", f"use exactly {list(STAGE_IDS)}, in that order"
+        )
     return stages
 
 
@@ -107,7 +111,9 @@ def _organisations(doc: Any, problems: Collector) -> list[Organisation]:
     seen: set[str] = set()
     for n, raw in enumerate(_items(doc, "organisations", file, problems), start=1):
         if not isinstance(raw, dict):
-            problems.add(file, f"#{n}", "", "an organisation must be a mapping", "give code, name, for, website")
+            problems.add(
+                file, f"#{n}", "", "an organisation must be a mapping", "give code, name, for, website"
+            )
             continue
         code = str(raw.get("code", f"#{n}"))
         f = _Fields(problems, file, code, raw, ORG_FIELDS)
@@ -244,7 +250,9 @@ class _EntryChecker:
 
     def entry(self, file: str, raw: Any) -> Entry | None:
         if not isinstance(raw, dict):
-            self.problems.add(file, "?", "", "an entry must be a mapping", "start each entry with '- id: ...'")
+            self.problems.add(
+                file, "?", "", "an entry must be a mapping", "start each entry with '- id: ...'"
+            )
             return None
         eid = str(raw.get("id") or "?")
         f = _Fields(self.problems, file, eid, raw, ENTRY_FIELDS)
@@ -263,7 +271,11 @@ class _EntryChecker:
             f.add("stage", "missing", f"pick one of {sorted(self.stages)}")
         elif stage is not None and stage not in self.stages:
             near = difflib.get_close_matches(str(stage), sorted(self.stages), n=1)
-            f.add("stage", f"unknown stage {stage!r}", f"did you mean '{near[0]}'?" if near else "use a stage id")
+            f.add(
+                "stage",
+                f"unknown stage {stage!r}",
+                f"did you mean '{near[0]}'?" if near else "use a stage id",
+            )
 
         title, answer, owner = f.text("title"), f.text("answer"), f.text("owner")
         questions = f.strings("questions", MIN_QUESTIONS, "questions")
@@ -302,7 +314,11 @@ class _EntryChecker:
             org = raw.get("org")
             if org not in self.orgs:
                 near = difflib.get_close_matches(str(org), sorted(self.orgs), n=1)
-                sub.add("org", f"unknown organisation {org!r}", f"did you mean {near[0]}?" if near else "use a code")
+                sub.add(
+                    "org",
+                    f"unknown organisation {org!r}",
+                    f"did you mean {near[0]}?" if near else "use a code",
+                )
             need = raw.get("need")
             if need not in NEEDS:
                 sub.add("need", f"{need!r} is not required or best-practice", "use required or best-practice")
@@ -317,7 +333,9 @@ class _EntryChecker:
         for e in entries:
             for rel in e.related:
                 if rel not in ids and rel not in self.ids:
-                    self.problems.add(e.file, e.id, "related", f"no entry {rel!r}", "use an existing entry id")
+                    self.problems.add(
+                        e.file, e.id, "related", f"no entry {rel!r}", "use an existing entry id"
+                    )
             for q in e.questions:
                 key = " ".join(normalise.tokens(q))
                 other = owner_of.setdefault(key, e)

@@ -32,11 +32,13 @@ _Loader.yaml_implicit_resolvers = {
 def parse_yaml(name: str, text: str, problems: Collector) -> Any:
     """Parse one file; a syntax error becomes a problem naming the line and column."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506  # _Loader is a SafeLoader
+        return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        problems.add(name, "", "", f"YAML syntax error at {where}: {exc.problem}", "fix the indentation or quoting")
+        problems.add(
+            name, "", "", f"YAML syntax error at {where}: {exc.problem}", "fix the indentation or quoting"
+        )
     except yaml.YAMLError as exc:
         problems.add(name, "", "", f"YAML error: {exc}", "fix the file's YAML")
     return None

@@ -29,8 +29,8 @@ class Thresholds:
     """At or above this, with a clear lead, Wayfinder answers."""
     clarify: float = 0.34
     """At or above this (but not a clear answer), it asks which entry was meant."""
-    margin: float = 0.04
-    """The lead the best entry needs over the next to be a clear answer."""
+    margin: float = 0.025
+    """The lead the best entry needs over a runner-up that sends people elsewhere."""
     window: float = 0.08
     """Entries this close to the best are offered together when clarifying."""
     coverage: float = 0.45
@@ -114,7 +114,7 @@ class Engine:
         if not any(term.strip("0123456789") for term in ranking.query.terms):
             return Reply(Outcome.HELP, messages.HELP)  # a greeting, a bare number: nothing to route
         nation = _named_nation(ranking)
-        candidates = _prefer_nation(ranking.candidates, nation)
+        candidates = _prefer_nation(ranking.candidates, nation or "england")
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -127,8 +127,8 @@ class Engine:
                 alternatives=_alternatives(candidates),
                 gap_id=gap.id,
             )
-        second = candidates[1].score if len(candidates) > 1 else 0.0
-        if best.score >= t.answer and best.score - second >= t.margin:
+        rivals = [c for c in candidates[1:] if best.score - c.score < t.margin and _lead(c) != _lead(best)]
+        if best.score >= t.answer and not rivals:
             return self.show(best.entry, best.score, _alternatives(candidates[1:]), nation)
         options = [c for c in candidates if best.score - c.score <= t.window][:3]
         gap = self._log(conv.channel, text, GapReason.CLARIFY, best.entry.id, best.score)
@@ -210,11 +210,15 @@ def _named_nation(ranking: Ranking) -> str | None:
     return None
 
 
-def _prefer_nation(candidates: tuple[Candidate, ...], nation: str | None) -> tuple[Candidate, ...]:
-    """When a devolved nation is named, entries that hold there come before England-only ones."""
-    if nation is None:
-        return candidates
-    adjusted = [c if nation in c.entry.nations else replace(c, score=round(c.score * 0.9, 4)) for c in candidates]
+def _lead(candidate: Candidate) -> str:
+    return candidate.entry.signposts[0].org
+
+
+def _prefer_nation(candidates: tuple[Candidate, ...], nation: str) -> tuple[Candidate, ...]:
+    """Entries that hold in the nation asked about (England unless another is named) come first."""
+    adjusted = [
+        c if nation in c.entry.nations else replace(c, score=round(c.score * 0.9, 4)) for c in candidates
+    ]
     return tuple(sorted(adjusted, key=lambda c: (-c.score, c.entry.id)))
 
 

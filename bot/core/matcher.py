@@ -4,7 +4,8 @@ Every example question, title and keyword of an entry is a "text". A question is
 against each text by weighted term overlap (rarer terms weigh more; covering the question
 matters more than covering the example) blended with a
 rapidfuzz similarity of the normalised strings; an entry's score also rewards how much of
-the question its whole vocabulary covers. Words the knowledge base has never seen count
+the question its whole vocabulary covers, and how many of its examples are about the
+question's terms (its focus). Words the knowledge base has never seen count
 against the match, which is what keeps chatter out. Misspelt words are corrected to the
 closest known word first.
 """
@@ -23,6 +24,7 @@ from bot.core.normalise import Normalised, Normaliser
 
 RECALL_WEIGHT = 2.0
 """How much more covering the question matters than the example being covered (F-beta's beta)."""
+KEYWORD_FACTOR = 0.8
 TYPO_MIN_LENGTH = 5
 TYPO_CUTOFF = 84.0
 FUZZ_SHORTLIST = 40
@@ -55,6 +57,8 @@ class _Text:
     terms: frozenset[str]
     string: str
     weight: float
+    factor: float
+    """1 for example questions and titles; less for bare keywords, which many entries share."""
 
 
 class Matcher:
@@ -63,20 +67,26 @@ class Matcher:
     def __init__(self, entries: tuple[Entry, ...], normalise: Normaliser) -> None:
         self.entries = entries
         self.normalise = normalise
-        raw_texts: list[tuple[int, str]] = []
+        raw_texts: list[tuple[int, str, float]] = []
         for i, entry in enumerate(entries):
-            raw_texts.extend((i, q) for q in entry.questions)
-            raw_texts.append((i, entry.title))
-            raw_texts.extend((i, k) for k in entry.keywords)
+            raw_texts.extend((i, q, 1.0) for q in (*entry.questions, entry.title))
+            raw_texts.extend((i, k, KEYWORD_FACTOR) for k in entry.keywords)
 
-        normalised = [(i, raw, normalise(raw)) for i, raw in raw_texts]
+        normalised = [(i, raw, factor, normalise(raw)) for i, raw, factor in raw_texts]
         entry_terms: list[set[str]] = [set() for _ in entries]
+        counts: list[dict[str, int]] = [defaultdict(int) for _ in entries]
+        sizes = [0] * len(entries)
         self.known_words: dict[str, str] = {}
-        for i, _, norm in normalised:
+        for i, _, factor, norm in normalised:
             entry_terms[i].update(norm.terms)
+            if factor == 1.0:
+                sizes[i] += 1
+                for term in set(norm.terms):
+                    counts[i][term] += 1
             for word, term in zip(norm.words, norm.terms, strict=True):
                 self.known_words.setdefault(word, term)
         self.entry_terms = [frozenset(t) for t in entry_terms]
+        self.support = [{t: c / max(1, sizes[i]) for t, c in counts[i].items()} for i in range(len(entries))]
 
         df: dict[str, int] = defaultdict(int)
         for terms in self.entry_terms:
@@ -88,12 +98,12 @@ class Matcher:
 
         self.texts: list[_Text] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, raw, norm in normalised:
+        for i, raw, factor, norm in normalised:
             terms = frozenset(norm.terms)
             if not terms:
                 continue
             index = len(self.texts)
-            self.texts.append(_Text(i, raw, terms, norm.text, sum(self.idf[t] for t in terms)))
+            self.texts.append(_Text(i, raw, terms, norm.text, sum(self.idf[t] for t in terms), factor))
             for term in terms:
                 self.postings[term].append(index)
         self._vocabulary = [w for w in self.known_words if len(w) >= TYPO_MIN_LENGTH - 1]
@@ -122,37 +132,38 @@ class Matcher:
         terms = frozenset(query.terms)
         if not terms:
             return Ranking(query, (), 0.0)
-        q_weight = sum(self.weight(t) for t in terms)
-        coverage = sum(self.idf[t] for t in terms if t in self.idf) / q_weight
+        weights = {t: self.weight(t) for t in terms}
+        q_weight = sum(weights.values())
+        coverage = sum(w for t, w in weights.items() if t in self.idf) / q_weight
 
         shared: dict[int, float] = defaultdict(float)
         for term in terms:
-            w = self.idf.get(term)
-            if w is None:
-                continue
-            for index in self.postings.get(term, ()):
-                shared[index] += w
+            if term in self.idf:
+                for index in self.postings[term]:
+                    shared[index] += weights[term]
         if not shared:
             return Ranking(query, (), coverage)
 
-        overlap = {i: _f_score(s / q_weight, s / self.texts[i].weight) for i, s in shared.items()}
+        overlap = {
+            i: self.texts[i].factor * _f_score(s / q_weight, s / self.texts[i].weight)
+            for i, s in shared.items()
+        }
         shortlist = sorted(overlap, key=overlap.__getitem__, reverse=True)[:FUZZ_SHORTLIST]
         query_string = query.text
         best: dict[int, tuple[float, int]] = {}
         for i in shortlist:
-            text = self.texts[i]
-            similarity = fuzz.token_sort_ratio(query_string, text.string) / 100
+            candidate = self.texts[i]
+            similarity = candidate.factor * fuzz.token_sort_ratio(query_string, candidate.string) / 100
             score = 0.7 * overlap[i] + 0.3 * similarity
-            if text.entry not in best or score > best[text.entry][0]:
-                best[text.entry] = (score, i)
+            if candidate.entry not in best or score > best[candidate.entry][0]:
+                best[candidate.entry] = (score, i)
 
         candidates = []
-        for entry_index, (score, text_index) in best.items():
-            entry_cover = sum(self.weight(t) for t in terms & self.entry_terms[entry_index]) / q_weight
-            final = 0.75 * score + 0.25 * entry_cover
-            candidates.append(
-                Candidate(self.entries[entry_index], round(final, 4), self.texts[text_index].raw)
-            )
+        for e, (score, text_index) in best.items():
+            cover = sum(weights[t] for t in terms & self.entry_terms[e]) / q_weight
+            focus = sum(w * self.support[e].get(t, 0.0) for t, w in weights.items()) / q_weight
+            final = 0.6 * score + 0.2 * cover + 0.2 * focus
+            candidates.append(Candidate(self.entries[e], round(final, 4), self.texts[text_index].raw))
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
         return Ranking(query, tuple(candidates[:limit]), coverage)
 

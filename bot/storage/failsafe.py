@@ -115,7 +115,11 @@ class FailSafeGapLog:
                 self.breaker.succeed()
             except Exception as exc:  # any storage fault: keep the rest and try later
                 self.breaker.fail()
-                log.warning("gap log unavailable (%s); %d change(s) kept", type(exc).__name__, len(self._pending) - done)
+                log.warning(
+                    "gap log unavailable (%s); %d change(s) kept",
+                    type(exc).__name__,
+                    len(self._pending) - done,
+                )
             del self._pending[:done]
         if self._pending or had_spooled:
             self._write_spool()
@@ -126,7 +130,10 @@ class FailSafeGapLog:
             self.inner.record(_gap_from(data))
         else:
             self.inner.set_status(
-                data["gap_id"], GapStatus(data["status"]), chosen_entry=data["chosen_entry"], note=data["note"]
+                data["gap_id"],
+                GapStatus(data["status"]),
+                chosen_entry=data["chosen_entry"],
+                note=data["note"],
             )
 
     def _write_spool(self) -> None:

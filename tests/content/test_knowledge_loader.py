@@ -10,7 +10,10 @@ from bot.content.knowledge import build_knowledge
 from bot.content.problems import ContentError, Problem
 from tests.conftest import FIXTURES, TODAY
 
-BASE = {name: (FIXTURES / "knowledge" / name).read_text() for name in ("stages.yaml", "organisations.yaml", "vocabulary.yaml")}
+BASE = {
+    name: (FIXTURES / "knowledge" / name).read_text()
+    for name in ("stages.yaml", "organisations.yaml", "vocabulary.yaml")
+}
 
 GOOD = """
 entries:
@@ -63,7 +66,12 @@ def test_good_content_loads() -> None:
         ("answer: Talk to the MHRA.", "answer: ''", "answer", "missing or empty"),
         ("    owner: Test\n", "    ownr: Test\n", "ownr", "unknown field"),
         ("id: good-entry", "id: Good Entry", "id", "bad id 'Good Entry'"),
-        ("questions: [one question, two questions,", "questions: [one question,", "questions", "has 4 questions"),
+        (
+            "questions: [one question, two questions,",
+            "questions: [one question,",
+            "questions",
+            "has 4 questions",
+        ),
     ],
 )
 def test_each_rule_names_file_entry_field_and_fix(old: str, new: str, field: str, message: str) -> None:
@@ -119,8 +127,8 @@ def test_an_unknown_related_entry_is_reported() -> None:
 
 
 def test_the_real_knowledge_base_is_valid(tmp_path: Path) -> None:
-    from tests.conftest import ROOT
     from bot.content.knowledge import load_knowledge
+    from tests.conftest import ROOT
 
     kb = load_knowledge(ROOT / "knowledge", TODAY)
     assert len(kb.entries) >= 40

@@ -17,7 +17,9 @@ def gaps_of(engine: Engine) -> MemoryGapLog:
     return engine.gaps
 
 
-def test_a_clear_question_gets_the_answer_with_stage_links_and_source(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+def test_a_clear_question_gets_the_answer_with_stage_links_and_source(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
     engine = make_engine(fixture_kb)
     reply = engine.reply(conv, "Is our app a medical device?")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "device-software"
@@ -89,14 +91,20 @@ def test_a_clarify_expires_with_the_session(fixture_kb: KnowledgeBase, conv: Con
 def test_thresholds_are_named_and_decide(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
     matcher = Matcher(fixture_kb.entries, Normaliser(fixture_kb.lexicon))
     question = "is my app a medical device"
-    strict = Engine(fixture_kb, matcher, MemoryGapLog(), MemorySessionStore(), Thresholds(answer=1.01, clarify=0.2))
+    strict = Engine(
+        fixture_kb, matcher, MemoryGapLog(), MemorySessionStore(), Thresholds(answer=1.01, clarify=0.2)
+    )
     assert strict.reply(conv, question).outcome is Outcome.CLARIFY
-    never = Engine(fixture_kb, matcher, MemoryGapLog(), MemorySessionStore(), Thresholds(answer=1.01, clarify=1.01))
+    never = Engine(
+        fixture_kb, matcher, MemoryGapLog(), MemorySessionStore(), Thresholds(answer=1.01, clarify=1.01)
+    )
     assert never.reply(conv, question).outcome is Outcome.DONT_KNOW
     assert make_engine(fixture_kb).reply(conv, question).outcome is Outcome.ANSWER
 
 
-def test_unhelpful_feedback_goes_to_the_log_with_the_question(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+def test_unhelpful_feedback_goes_to_the_log_with_the_question(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
     engine = make_engine(fixture_kb)
     reply = engine.feedback(conv, "device-software", "is my app a device? call 07700 900123", helpful=False)
     assert reply.logged
@@ -121,7 +129,9 @@ def test_a_named_nation_prefers_its_own_regulator(fixture_kb: KnowledgeBase, con
     assert reply.entry_id == "scotland-regulators"
 
 
-def test_an_england_only_answer_to_a_devolved_question_says_so(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+def test_an_england_only_answer_to_a_devolved_question_says_so(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
     engine = make_engine(fixture_kb)
     reply = engine.reply(conv, "do we need ethics approval to evaluate our service in wales")
     assert reply.entry_id == "ethics-evaluation"

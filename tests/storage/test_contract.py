@@ -21,7 +21,9 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Gap
     if request.param == "memory":
         yield MemoryGapLog(), MemorySessionStore()
         return
-    url = f"sqlite:///{tmp_path}/w.db" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path}/w.db" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    )
     db = Database(url)
     try:
         yield SqlGapLog(db), SqlSessionStore(db)
@@ -30,18 +32,24 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Gap
 
 
 def gap(n: int, **changes: Any) -> Gap:
-    base = Gap(f"g{n:03d}", T0 + timedelta(minutes=n), "console", f"question {n}", GapReason.DONT_KNOW, None, 0.1)
+    base = Gap(
+        f"g{n:03d}", T0 + timedelta(minutes=n), "console", f"question {n}", GapReason.DONT_KNOW, None, 0.1
+    )
     return Gap(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})
 
 
 def test_gaps_come_back_newest_first_with_every_field(stores: tuple[GapLog, SessionStore]) -> None:
     log, _ = stores
     log.record(gap(1))
-    log.record(gap(3, reason=GapReason.CLARIFY, near_entry="cqc-registration", near_score=0.41, channel="slack"))
+    log.record(
+        gap(3, reason=GapReason.CLARIFY, near_entry="cqc-registration", near_score=0.41, channel="slack")
+    )
     log.record(gap(2))
     got = log.list()
     assert [g.id for g in got] == ["g003", "g002", "g001"]
-    assert got[0] == gap(3, reason=GapReason.CLARIFY, near_entry="cqc-registration", near_score=0.41, channel="slack")
+    assert got[0] == gap(
+        3, reason=GapReason.CLARIFY, near_entry="cqc-registration", near_score=0.41, channel="slack"
+    )
     assert got[0].at.tzinfo is not None
 
 

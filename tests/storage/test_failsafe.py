@@ -36,7 +36,9 @@ class FlakyLog(MemoryGapLog):
             raise ConnectionError("database down")
         super().record(gap)
 
-    def set_status(self, gap_id: str, status: GapStatus, *, chosen_entry: str | None = None, note: str = "") -> bool:
+    def set_status(
+        self, gap_id: str, status: GapStatus, *, chosen_entry: str | None = None, note: str = ""
+    ) -> bool:
         if not self.up:
             raise ConnectionError("database down")
         return super().set_status(gap_id, status, chosen_entry=chosen_entry, note=note)

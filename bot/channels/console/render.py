@@ -12,7 +12,9 @@ WIDTH = 92
 
 
 def _wrap(text: str, indent: str = "") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  " if indent else "")
+    return textwrap.fill(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  " if indent else ""
+    )
 
 
 def long_date(reply: Reply) -> str:
@@ -25,7 +27,9 @@ def render_text(reply: Reply) -> str:
         parts.append(reply.title)
     if reply.stage:
         parts.append(
-            messages.STAGE_LABEL.format(number=reply.stage.number, count=reply.stage_count, name=reply.stage.name)
+            messages.STAGE_LABEL.format(
+                number=reply.stage.number, count=reply.stage_count, name=reply.stage.name
+            )
         )
     parts.append(_wrap(reply.text))
     if reply.note:
@@ -66,7 +70,8 @@ def as_json(question: str, reply: Reply) -> dict[str, Any]:
         "sources": list(reply.sources),
         "reviewed": reply.reviewed.isoformat() if reply.reviewed else None,
         "alternatives": [
-            {"entry": a.entry, "title": a.title, "confidence": round(a.confidence, 3)} for a in reply.alternatives
+            {"entry": a.entry, "title": a.title, "confidence": round(a.confidence, 3)}
+            for a in reply.alternatives
         ],
         "logged": reply.logged,
     }

@@ -25,12 +25,20 @@ def test_a_piped_conversation_reads_as_a_transcript(fixture_kb: KnowledgeBase) -
         "quit",
         "never read",
     )
-    assert text.startswith("> is my app a medical device\nIs my app a medical device?\n\nStage 2 of 7: Design and develop")
+    assert text.startswith(
+        "> is my app a medical device\nIs my app a medical device?\n\nStage 2 of 7: Design and develop"
+    )
     assert "• Medicines and Healthcare products Regulatory Agency (MHRA), required:" in text
-    assert "Sources: https://www.gov.uk/government/publications/medical-devices-software-applications-apps" in text
+    assert (
+        "Sources: https://www.gov.uk/government/publications/medical-devices-software-applications-apps"
+        in text
+    )
     assert "Last reviewed 1 January 2026" in text
     assert "> cqc registration online\nI'm not sure which of these you mean. Pick one:" in text
-    assert "  1. Do we need to register with CQC?\n  2. Registering an online GP service\n  3. None of these" in text
+    assert (
+        "  1. Do we need to register with CQC?\n  2. Registering an online GP service\n  3. None of these"
+        in text
+    )
     assert "> 2\nRegistering an online GP service\n\nStage 4 of 7" in text
     assert "> what's on tv tonight\nSorry, I don't have an answer for that yet." in text
     assert "never read" not in text
