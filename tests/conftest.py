@@ -52,13 +52,24 @@ def real_matcher(real_kb: KnowledgeBase) -> Matcher:
     return Matcher(real_kb.entries, Normaliser(real_kb.lexicon))
 
 
-def make_engine(kb: KnowledgeBase, matcher: Matcher | None = None, clock: Clock | None = None) -> Engine:
+AMBIGUOUS = "registration"
+"""In the fixture knowledge base this is close between CQC and MHRA registration."""
+WIDE_MARGIN = Thresholds(margin=0.15)
+"""Thresholds under which AMBIGUOUS gets a clarify."""
+
+
+def make_engine(
+    kb: KnowledgeBase,
+    matcher: Matcher | None = None,
+    clock: Clock | None = None,
+    thresholds: Thresholds | None = None,
+) -> Engine:
     return Engine(
         kb,
         matcher or Matcher(kb.entries, Normaliser(kb.lexicon)),
         MemoryGapLog(),
         MemorySessionStore(),
-        Thresholds(),
+        thresholds or Thresholds(),
         now=clock or Clock(),
     )
 

@@ -130,7 +130,7 @@ class Engine:
         rivals = [c for c in candidates[1:] if best.score - c.score < t.margin and _lead(c) != _lead(best)]
         if best.score >= t.answer and not rivals:
             return self.show(best.entry, best.score, _alternatives(candidates[1:]), nation)
-        options = [c for c in candidates if best.score - c.score <= t.window][:3]
+        options = [c for c in candidates if best.score - c.score <= max(t.window, t.margin)][:3]
         gap = self._log(conv.channel, text, GapReason.CLARIFY, best.entry.id, best.score)
         choices = tuple(Choice(c.entry.title, f"pick:{c.entry.id}:{gap.id}") for c in options)
         choices += (Choice(messages.NONE_OF_THESE, f"none:{gap.id}"),)

@@ -9,7 +9,7 @@ from bot.core.normalise import Normaliser
 from bot.core.ports import GapReason, GapStatus
 from bot.core.replies import Outcome
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
-from tests.conftest import Clock, make_engine
+from tests.conftest import AMBIGUOUS, WIDE_MARGIN, Clock, make_engine
 
 
 def gaps_of(engine: Engine) -> MemoryGapLog:
@@ -44,27 +44,27 @@ def test_a_greeting_gets_help_and_is_not_logged(fixture_kb: KnowledgeBase, conv:
     assert not gaps_of(engine).gaps
 
 
-def test_close_candidates_get_a_clarify_and_a_typed_number_answers_it(
+def test_close_candidates_from_different_organisations_get_a_clarify(
     fixture_kb: KnowledgeBase, conv: Conversation
 ) -> None:
-    engine = make_engine(fixture_kb)
-    reply = engine.reply(conv, "cqc registration online")
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    reply = engine.reply(conv, AMBIGUOUS)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered
     labels = [c.label for c in reply.choices]
-    assert "Registering an online GP service" in labels and labels[-1] == "None of these"
+    assert labels[:2] == ["Do we need to register with CQC?", "Registering a device with the MHRA"]
+    assert labels[-1] == "None of these"
     (gap,) = gaps_of(engine).gaps.values()
     assert gap.reason is GapReason.CLARIFY and gap.status is GapStatus.OPEN
 
-    number = labels.index("Registering an online GP service") + 1
-    answer = engine.reply(conv, str(number))
-    assert answer.outcome is Outcome.ANSWER and answer.entry_id == "cqc-registration-online"
+    answer = engine.reply(conv, "2")
+    assert answer.outcome is Outcome.ANSWER and answer.entry_id == "device-registration"
     gap = gaps_of(engine).gaps[gap.id]
-    assert gap.status is GapStatus.RESOLVED and gap.chosen_entry == "cqc-registration-online"
+    assert gap.status is GapStatus.RESOLVED and gap.chosen_entry == "device-registration"
 
 
 def test_a_clarify_left_for_a_new_question_stays_open(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
-    engine = make_engine(fixture_kb)
-    assert engine.reply(conv, "cqc registration online").outcome is Outcome.CLARIFY
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
     assert engine.reply(conv, "is my app a medical device").outcome is Outcome.ANSWER
     assert engine.reply(conv, "1").outcome is not Outcome.ANSWER  # the clarify is gone
     statuses = [(g.reason, g.status) for g in gaps_of(engine).gaps.values()]
@@ -72,8 +72,8 @@ def test_a_clarify_left_for_a_new_question_stays_open(fixture_kb: KnowledgeBase,
 
 
 def test_none_of_these_keeps_the_gap_open(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
-    engine = make_engine(fixture_kb)
-    reply = engine.reply(conv, "cqc registration online")
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    reply = engine.reply(conv, AMBIGUOUS)
     reply = engine.reply(conv, str(len(reply.choices)))
     assert reply.outcome is Outcome.NOTICE
     (gap,) = gaps_of(engine).gaps.values()
@@ -82,8 +82,8 @@ def test_none_of_these_keeps_the_gap_open(fixture_kb: KnowledgeBase, conv: Conve
 
 def test_a_clarify_expires_with_the_session(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
     clock = Clock()
-    engine = make_engine(fixture_kb, clock=clock)
-    assert engine.reply(conv, "cqc registration online").outcome is Outcome.CLARIFY
+    engine = make_engine(fixture_kb, clock=clock, thresholds=WIDE_MARGIN)
+    assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
     clock.advance(hours=1)
     assert engine.reply(conv, "1").outcome is Outcome.HELP
 
@@ -136,3 +136,11 @@ def test_an_england_only_answer_to_a_devolved_question_says_so(
     reply = engine.reply(conv, "do we need ethics approval to evaluate our service in wales")
     assert reply.entry_id == "ethics-evaluation"
     assert "This answer is for England" in reply.note and "Wales" in reply.note
+
+
+def test_close_candidates_from_the_same_organisation_get_the_best_answer(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    reply = make_engine(fixture_kb).reply(conv, "online registration")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == "cqc-registration-online"
+    assert reply.alternatives[0].entry == "cqc-registration"
