@@ -11,6 +11,7 @@ from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.settings import Settings
+from bot.storage.events import FailSafeEventClaims, SqlEventClaims
 from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
 from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 
@@ -34,6 +35,11 @@ class Storage:
         """Write what is pending and let go of the database."""
         self.gaps.flush(force=True)
         self.db.dispose()
+
+
+def event_claims(store: Storage) -> FailSafeEventClaims:
+    """Claims on platform deliveries (Slack retries), shared by every instance through the database."""
+    return FailSafeEventClaims(SqlEventClaims(store.db))
 
 
 def storage(settings: Settings) -> Storage:

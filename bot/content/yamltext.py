@@ -19,7 +19,10 @@ def read_texts(root: Path, patterns: list[str]) -> dict[str, str]:
     return texts
 
 
-class _Loader(yaml.SafeLoader):
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]  # a base chosen at import time
     """Safe YAML that leaves dates as text, so a bad date is reported against its field."""
 
 

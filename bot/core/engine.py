@@ -25,15 +25,15 @@ DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "north
 class Thresholds:
     """Named, configurable cut-offs on match confidence (0..1)."""
 
-    answer: float = 0.5
+    answer: float = 0.28
     """At or above this, with a clear lead, Wayfinder answers."""
-    clarify: float = 0.34
+    clarify: float = 0.22
     """At or above this (but not a clear answer), it asks which entry was meant."""
     margin: float = 0.025
     """The lead the best entry needs over a runner-up that sends people elsewhere."""
     window: float = 0.08
     """Entries this close to the best are offered together when clarifying."""
-    coverage: float = 0.45
+    coverage: float = 0.55
     """The share of the question the knowledge base must know at all, or it is off topic."""
 
 

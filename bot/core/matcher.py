@@ -31,6 +31,20 @@ FUZZ_SHORTLIST = 40
 
 
 @dataclass(frozen=True, slots=True)
+class Weights:
+    """How the parts of a match add up to its confidence."""
+
+    text: float = 0.5
+    """The best single example question (term overlap and string similarity)."""
+    cover: float = 0.2
+    """How much of the question the entry's whole vocabulary covers."""
+    focus: float = 0.3
+    """How many of the entry's examples are about the question's terms."""
+    unknown: float = 1.0
+    """The weight of a word the knowledge base has never seen, relative to the rarest known word."""
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     entry: Entry
     score: float
@@ -64,9 +78,12 @@ class _Text:
 class Matcher:
     """An index over the entries' texts, built once; `rank` is read-only and thread-safe."""
 
-    def __init__(self, entries: tuple[Entry, ...], normalise: Normaliser) -> None:
+    def __init__(
+        self, entries: tuple[Entry, ...], normalise: Normaliser, weights: Weights | None = None
+    ) -> None:
         self.entries = entries
         self.normalise = normalise
+        self.weights = weights or Weights()
         raw_texts: list[tuple[int, str, float]] = []
         for i, entry in enumerate(entries):
             raw_texts.extend((i, q, 1.0) for q in (*entry.questions, entry.title))
@@ -94,7 +111,7 @@ class Matcher:
                 df[term] += 1
         n = max(1, len(entries))
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
-        self.unknown_weight = math.log(1 + n)
+        self.unknown_weight = self.weights.unknown * math.log(1 + n)
 
         self.texts: list[_Text] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -162,7 +179,7 @@ class Matcher:
         for e, (score, text_index) in best.items():
             cover = sum(weights[t] for t in terms & self.entry_terms[e]) / q_weight
             focus = sum(w * self.support[e].get(t, 0.0) for t, w in weights.items()) / q_weight
-            final = 0.6 * score + 0.2 * cover + 0.2 * focus
+            final = self.weights.text * score + self.weights.cover * cover + self.weights.focus * focus
             candidates.append(Candidate(self.entries[e], round(final, 4), self.texts[text_index].raw))
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
         return Ranking(query, tuple(candidates[:limit]), coverage)

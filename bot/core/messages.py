@@ -38,3 +38,42 @@ REQUIRED = "required"
 BEST_PRACTICE = "best practice"
 WATCH_OUT = "Watch out"
 SOURCES = "Sources"
+
+# -- Slack --------------------------------------------------------------------------------
+
+SLACK_HOW = (
+    "You can ask me in a direct message, mention me in a channel (I'll answer in the thread), "
+    "or type “/wayfinder” and your question for an answer only you can see, with a button to "
+    "share it in the channel."
+)
+TALK_TO = "Talk to"
+OPEN_PAGE = "Open the {org} page"
+HELPFUL_QUESTION = "Was this helpful?"
+HELPFUL_YES = "Yes"
+HELPFUL_NO = "No"
+SHARE = "Share in channel"
+SHARED = "Shared in the channel."
+YOU_ASKED = "You asked: “{question}”"
+ASKED_BY = "{user} asked: “{question}”"
+TRUNCATED = "There is more than fits here: see the sources for the rest."
+
+HOME_TITLE = "Your route through the innovation journey"
+HOME_INTRO = (
+    "Seven stages, who to talk to at each, and the questions people ask there. Press a question "
+    "and I'll answer it in our messages. Or ask me anything in your own words."
+)
+HOME_WHO = "Who: {orgs}"
+HOME_MORE = "And {count} more. Ask me in your own words."
+
+GAPS_TITLE = "Unanswered questions (staff only)"
+GAPS_COUNTS = "{open} open, {week} in the last 7 days."
+GAPS_RECENT = "Most recent"
+GAPS_FREQUENT = "Most asked"
+GAPS_FREQUENT_LINE = "{question} ({count})"
+GAPS_NONE = "No open unanswered questions. Well done."
+GAPS_HOW = "Export or close them with “python -m bot gaps”."
+GAPS_UNAVAILABLE = "The unanswered-question log is unavailable just now. Please try again later."
+GAPS_STAFF_ONLY = (
+    "Sorry, the unanswered-question log is for Wayfinder's content staff only. If you need to see "
+    "it, ask the Wayfinder team to add you."
+)

@@ -42,3 +42,14 @@ class SessionRow(Base):
 def aware(moment: datetime) -> datetime:
     """SQLite drops the time zone; every time we store is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class SlackEventRow(Base):
+    """A Slack delivery already claimed by an instance: a retry of it is not processed again."""
+
+    __tablename__ = "slack_events"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_slack_events_claimed_at", "claimed_at"),)

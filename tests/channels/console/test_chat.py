@@ -11,7 +11,12 @@ from tests.conftest import AMBIGUOUS, WIDE_MARGIN, make_engine
 
 def transcript(kb: KnowledgeBase, *lines: str) -> str:
     out = io.StringIO()
-    run_chat(make_engine(kb, thresholds=WIDE_MARGIN), io.StringIO("".join(f"{line}\n" for line in lines)), out, interactive=False)
+    run_chat(
+        make_engine(kb, thresholds=WIDE_MARGIN),
+        io.StringIO("".join(f"{line}\n" for line in lines)),
+        out,
+        interactive=False,
+    )
     return out.getvalue()
 
 
