@@ -144,7 +144,8 @@ class Matcher:
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unknown_weight)
 
-    def rank(self, text: str, limit: int = 5) -> Ranking:
+    def rank(self, text: str, limit: int = 5, leave_out: str | None = None) -> Ranking:
+        """Ranked candidates; `leave_out` ignores one example question (to audit it against the rest)."""
         query = self.understand(text)
         terms = frozenset(query.terms)
         if not terms:
@@ -158,6 +159,8 @@ class Matcher:
             if term in self.idf:
                 for index in self.postings[term]:
                     shared[index] += weights[term]
+        if leave_out is not None:
+            shared = defaultdict(float, {i: s for i, s in shared.items() if self.texts[i].raw != leave_out})
         if not shared:
             return Ranking(query, (), coverage)
 

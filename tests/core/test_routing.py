@@ -1,0 +1,86 @@
+"""Routing real questions through the real knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.engine import Conversation
+from bot.core.matcher import Matcher
+from bot.core.models import KnowledgeBase
+from bot.core.replies import Outcome
+from tests.conftest import make_engine
+
+
+@pytest.mark.parametrize(
+    ("question", "lead", "stage"),
+    [
+        ("who do I talk to about an AI triage tool", "MHRA", {"design", "approval"}),
+        ("our care home wants acoustic monitoring at night", "CQC", {"adoption"}),
+        ("do we need ethics approval to evaluate our app", "HRA", {"evidence"}),
+        ("we've registered our device with the MHRA, can we say it's MHRA approved?", "MHRA", {"approval"}),
+        (
+            "what do buyers in the NHS want to see before they purchase our app",
+            "NICE",
+            {"evidence", "adoption"},
+        ),
+        ("are AHSNs still a thing", "HIN", {"need", "adoption", "scale"}),
+        ("dcb0160", "NHSE", {"adoption"}),
+    ],
+)
+def test_problem_framed_questions_reach_the_lead_organisation(
+    real_kb: KnowledgeBase,
+    real_matcher: Matcher,
+    conv: Conversation,
+    question: str,
+    lead: str,
+    stage: set[str],
+) -> None:
+    reply = make_engine(real_kb, real_matcher).reply(conv, question)
+    assert reply.outcome is Outcome.ANSWER, (reply.outcome, reply.alternatives)
+    assert lead in [link.org for link in reply.links]
+    assert reply.stage is not None and reply.stage.id in stage
+    assert reply.sources and reply.reviewed is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "regulators"),
+    [
+        ("we run a care home in Glasgow, who inspects us", {"CIS"}),
+        ("who regulates private clinics in Wales", {"HIW"}),
+        ("home care agency in Belfast, who is our regulator", {"RQIA"}),
+    ],
+)
+def test_a_named_nation_gets_its_own_regulator(
+    real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation, question: str, regulators: set[str]
+) -> None:
+    reply = make_engine(real_kb, real_matcher).reply(conv, question)
+    assert reply.answered and regulators <= {link.org for link in reply.links}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's on TV tonight",
+        "give me a recipe for lasagne",
+        "who won the football",
+        "asdf qwer",
+        "how do I renew my passport",
+    ],
+)
+def test_chatter_is_not_answered(
+    real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation, question: str
+) -> None:
+    assert not make_engine(real_kb, real_matcher).reply(conv, question).answered
+
+
+def test_the_same_question_in_other_words_gets_the_same_answer(
+    real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation
+) -> None:
+    engine = make_engine(real_kb, real_matcher)
+    wordings = [
+        "Is our app a medical device?",
+        "is our app a medical devise",
+        "IS OUR APP A MEDICAL DEVICE??",
+        "is our application a medical device",
+    ]
+    assert len({engine.reply(conv, w).entry_id for w in wordings}) == 1
