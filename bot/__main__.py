@@ -12,12 +12,20 @@ from dataclasses import asdict
 
 from bot import wiring
 from bot.channels.console.chat import run_chat
-from bot.channels.console.render import as_json, render_text
+from bot.channels.console.render import as_json, render_journey, render_text
 from bot.content.export import export_mapping
 from bot.content.problems import ContentError
-from bot.core.engine import Conversation
+from bot.content.regression import load_cases
+from bot.core.audit import audit
+from bot.core.engine import Conversation, Engine
+from bot.core.journey import journey_map
+from bot.core.matcher import Matcher
+from bot.core.models import KnowledgeBase
+from bot.core.normalise import Normaliser
 from bot.core.ports import GapStatus
+from bot.core.regression import run_cases
 from bot.settings import Settings
+from bot.storage.memory import MemoryGapLog, MemorySessionStore
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("validate", help="check knowledge/ and flows/")
+    kb.add_parser("audit", help="what needs review: dates, sources, stray questions, coverage")
+    kb.add_parser("test", help="run the regression questions in knowledge/regression.yaml")
     export = kb.add_parser("export", help="print the knowledge base")
     export.add_argument("--json", action="store_true", required=True)
 
@@ -46,6 +56,10 @@ def parser() -> argparse.ArgumentParser:
     close.add_argument("--note", default="", help="what was done, e.g. the entry that now answers it")
 
     sub.add_parser("bench", help="speed and memory figures")
+    sub.add_parser("journey", help="the seven journey stages, what happens and who is involved at each")
+    serve = sub.add_parser("serve", help="Slack: HTTP on /slack/events, or Socket Mode with SLACK_APP_TOKEN")
+    serve.add_argument("--port", type=int, help="port for HTTP and /healthz (default $PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
     return p
 
 
@@ -60,10 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "kb":
             return kb_command(args, settings)
+        if command == "journey":
+            print(render_journey(journey_map(wiring.load(settings))))
+            return 0
         if command == "bench":
             from bot.bench import run_bench
+            from bot.channels.slack.bench import report_ack_latency
 
-            run_bench(settings, sys.stdout)
+            run_bench(settings, sys.stdout, extra=[lambda out: report_ack_latency(out, settings)])
             return 0
         if command == "gaps":
             store = wiring.storage(settings)
@@ -71,6 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return gaps_command(store, args)
             finally:
                 store.close()
+        if command == "serve":
+            from bot.channels.slack.server import MissingCredentials, check
+
+            try:
+                check(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+            except MissingCredentials as exc:
+                print(f"Wayfinder cannot start in Slack: {exc}", file=sys.stderr)
+                return 2
         app = wiring.build(settings)
     except ContentError as exc:
         print(
@@ -85,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_chat(app.engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
         elif command == "ask":
             ask(app, args)
+        elif command == "serve":
+            from bot.channels.slack.server import run
+
+            run(wiring.slack_app(app), args.port or settings.port, settings.slack_app_token, args.host)
         return 0
     finally:
         app.close()
@@ -106,12 +136,63 @@ def ask(app: wiring.App, args: argparse.Namespace) -> None:
 def kb_command(args: argparse.Namespace, settings: Settings) -> int:
     kb = wiring.load(settings)
     if args.kb_command == "validate":
+        flows, report = wiring.load_guided(settings, kb)
         print(
             f"OK: {len(kb.entries)} entries, {len(kb.organisations)} organisations, {len(kb.stages)} stages."
         )
+        per_flow = ", ".join(f"{flow_id} {n:,}" for flow_id, n in report.paths.items())
+        steps = sum(len(f.steps) for f in flows.flows)
+        print(
+            f"OK: {len(flows.flows)} flows, {steps} steps, {report.total:,} paths, every one ending in an "
+            f"outcome with a route ({per_flow})."
+        )
+    elif args.kb_command == "audit":
+        return print_audit(kb)
+    elif args.kb_command == "test":
+        return run_regression(settings, kb)
     elif args.kb_command == "export":
         print(json.dumps(export_mapping(kb), indent=2, ensure_ascii=False, default=str))
     return 0
+
+
+def print_audit(kb: KnowledgeBase) -> int:
+    report = audit(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), wiring.today().date())
+    sections = [
+        ("Past their review date", [f"{e.id} (due {e.review_by})" for e in report.overdue]),
+        ("Review due within 30 days", [f"{e.id} (due {e.review_by})" for e in report.due_soon]),
+        ("No official source", [e.id for e in report.without_official_source]),
+        ("Sources not on an official domain", [f"{e.id}: {url}" for e, url in report.unofficial_sources]),
+        ("Organisations no entry uses", list(report.unused_organisations)),
+        ("Stages no entry uses", list(report.unused_stages)),
+    ]
+    for title, lines in sections:
+        print(f"{title}: {len(lines) or 'none'}")
+        for line in lines:
+            print(f"  {line}")
+    strays = sorted(report.strays, key=lambda s: s.own_score - s.other_score)
+    print(f"Questions closer to another entry than their own: {len(strays)} (worst first; answers drift)")
+    for s in strays[:25]:
+        print(f"  {s.entry}: {s.question!r} -> {s.closer_to} ({s.other_score:.2f} vs {s.own_score:.2f})")
+    if len(strays) > 25:
+        print(f"  ... and {len(strays) - 25} more")
+    stages = [st.id for st in kb.stages]
+    print("\nCoverage: answers signposting each organisation at each stage")
+    print(f"  {'':<6}" + "".join(f"{sid:>9}" for sid in stages) + f"{'total':>8}")
+    for code, row in report.coverage.items():
+        print(f"  {code:<6}" + "".join(f"{row[sid]:>9}" for sid in stages) + f"{sum(row.values()):>8}")
+    return 1 if report.must_fix else 0
+
+
+def run_regression(settings: Settings, kb: KnowledgeBase) -> int:
+    cases = load_cases(settings.knowledge_dir, kb)
+    engine = Engine(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), MemoryGapLog(), MemorySessionStore(),
+                    settings.thresholds)  # fmt: skip
+    failures = run_cases(engine, cases)
+    for f in failures:
+        print(f"FAIL {f.question!r}: expected {f.expected or 'no answer'}, got {f.got or f.outcome.value}")
+    total = sum(len(c.questions) for c in cases)
+    print(f"{total - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures else 0
 
 
 GAP_FIELDS = [

@@ -42,10 +42,12 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         base = Thresholds()
+        knowledge_dir = Path(env.get("WAYFINDER_KNOWLEDGE") or ROOT / "knowledge")
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
-            knowledge_dir=Path(env.get("WAYFINDER_KNOWLEDGE") or ROOT / "knowledge"),
-            flows_dir=Path(env.get("WAYFINDER_FLOWS") or ROOT / "flows"),
+            knowledge_dir=knowledge_dir,
+            # flows/ sits beside knowledge/ (their entry ids must match), unless set on its own
+            flows_dir=Path(env.get("WAYFINDER_FLOWS") or knowledge_dir.parent / "flows"),
             spool=Path(env.get("WAYFINDER_SPOOL") or cls.spool),
             thresholds=Thresholds(
                 answer=_float(env, "WAYFINDER_ANSWER_THRESHOLD", base.answer),

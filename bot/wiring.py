@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from bot.content.flows import FlowReport, load_flows
 from bot.content.knowledge import load_knowledge
 from bot.core.engine import Engine
+from bot.core.flows import FlowSet
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
@@ -14,6 +17,9 @@ from bot.settings import Settings
 from bot.storage.events import FailSafeEventClaims, SqlEventClaims
 from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
 from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 
 def today() -> datetime:
@@ -23,6 +29,11 @@ def today() -> datetime:
 def load(settings: Settings) -> KnowledgeBase:
     """The knowledge base, validated; raises ContentError with every problem."""
     return load_knowledge(settings.knowledge_dir, today().date())
+
+
+def load_guided(settings: Settings, kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
+    """The guided flows, validated against the knowledge base; raises ContentError."""
+    return load_flows(settings.flows_dir, kb)
 
 
 @dataclass
@@ -55,14 +66,35 @@ class App:
     kb: KnowledgeBase
     engine: Engine
     store: Storage
+    flows: FlowSet
 
     def close(self) -> None:
         self.store.close()
 
 
-def build(settings: Settings, kb: KnowledgeBase | None = None) -> App:
-    kb = kb or load(settings)
+def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | None = None) -> App:
+    """Everything joined up. Flows name knowledge entries, so they are loaded from settings only
+    when the knowledge base is too; a caller that brings its own knowledge base brings its flows."""
+    if kb is None:
+        kb = load(settings)
+        flows = flows if flows is not None else load_guided(settings, kb)[0]
     store = storage(settings)
     matcher = Matcher(kb.entries, Normaliser(kb.lexicon))
-    engine = Engine(kb, matcher, store.gaps, store.sessions, settings.thresholds, settings.session_ttl)
-    return App(settings, kb, engine, store)
+    engine = Engine(
+        kb, matcher, store.gaps, store.sessions, settings.thresholds, settings.session_ttl, flows=flows
+    )
+    return App(settings, kb, engine, store, flows or FlowSet())
+
+
+def slack_app(app: App) -> AsyncApp:
+    """The Slack channel over this app's core and storage, with retries deduplicated in the database."""
+    from bot.channels.slack.app import Deps, create_app
+
+    settings = app.settings
+    deps = Deps(app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff)
+    return create_app(
+        deps,
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        api_url=settings.slack_api_url,
+    )

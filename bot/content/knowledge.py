@@ -116,7 +116,7 @@ def _organisations(doc: Any, problems: Collector) -> list[Organisation]:
             )
             continue
         code = str(raw.get("code", f"#{n}"))
-        f = _Fields(problems, file, code, raw, ORG_FIELDS)
+        f = Fields(problems, file, code, raw, ORG_FIELDS)
         if not CODE.match(code):
             problems.add(file, code, "code", "not an organisation code", "use capitals and digits, e.g. MHRA")
         elif code in seen:
@@ -168,7 +168,7 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
     return Lexicon(maps["phrases"], maps["words"], frozenset(str(w).lower() for w in stop))
 
 
-class _Fields:
+class Fields:
     """Typed access to one mapping's fields; every bad field becomes a problem."""
 
     def __init__(
@@ -255,7 +255,7 @@ class _EntryChecker:
             )
             return None
         eid = str(raw.get("id") or "?")
-        f = _Fields(self.problems, file, eid, raw, ENTRY_FIELDS)
+        f = Fields(self.problems, file, eid, raw, ENTRY_FIELDS)
         if not ID.match(eid):
             f.add("id", f"bad id {eid!r}", "use lowercase words joined by hyphens")
         elif eid in self.ids:
@@ -300,7 +300,7 @@ class _EntryChecker:
             reviewed, review_by, tuple(keywords), tuple(watch_out), tuple(related), file,
         )  # fmt: skip
 
-    def _signposts(self, f: _Fields, value: Any) -> tuple[Signpost, ...]:
+    def _signposts(self, f: Fields, value: Any) -> tuple[Signpost, ...]:
         if not isinstance(value, list) or not value:
             f.add("signposts", "missing or empty", "add at least one organisation to talk to")
             return ()
@@ -310,7 +310,7 @@ class _EntryChecker:
             if not isinstance(raw, dict):
                 f.add(field, "must be a mapping", "give org, what, url and need")
                 continue
-            sub = _Fields(f.problems, f.file, f.entry, raw, SIGNPOST_FIELDS, prefix=f"{field}.")
+            sub = Fields(f.problems, f.file, f.entry, raw, SIGNPOST_FIELDS, prefix=f"{field}.")
             org = raw.get("org")
             if org not in self.orgs:
                 near = difflib.get_close_matches(str(org), sorted(self.orgs), n=1)

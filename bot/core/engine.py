@@ -9,7 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.core import flows as guided
 from bot.core import messages
+from bot.core.flows import Flow, FlowSet
 from bot.core.matcher import Candidate, Matcher, Ranking
 from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
@@ -64,6 +66,7 @@ class Engine:
         thresholds: Thresholds | None = None,
         session_ttl: timedelta = timedelta(minutes=30),
         now: Callable[[], datetime] = utcnow,
+        flows: FlowSet | None = None,
     ) -> None:
         self.kb = kb
         self.matcher = matcher
@@ -72,32 +75,93 @@ class Engine:
         self.thresholds = thresholds or Thresholds()
         self.session_ttl = session_ttl
         self.now = now
+        self.flows = flows or FlowSet()
 
     # -- conversation -----------------------------------------------------------------
 
     def reply(self, conv: Conversation, text: str) -> Reply:
-        """Answer a message in a conversation, honouring a pending clarify."""
+        """Answer a message in a conversation: a typed number picks one of the choices just
+        offered, a trigger phrase starts its guided flow, text during a flow goes to the flow,
+        and anything else is a question."""
         text = text.strip()
-        state = self._load(conv)
-        pending = state.pop("clarify", None) if state else None
-        if pending is not None:
-            self._save(conv, state or {})
-            picked = _pick(text, pending)
-            if picked is not None:
-                return self.choose(conv, picked)
-        return self.ask(text, conv)
+        loaded = self._load(conv) or {}
+        state = dict(loaded)
+        pending = state.pop("choices", None)
+        if pending is None and "clarify" in state:  # saved before choices were generalised
+            pending = state.pop("clarify").get("choices")
+        picked = _pick(text, pending or [])
+        if picked is not None:
+            return self._choose(conv, loaded, state, picked)
+        if (flow := self.flows.triggered(text)) is not None:
+            return self._start_flow(conv, loaded, state, flow)
+        current = state.get("flow")
+        if isinstance(current, dict) and not current.get("done"):
+            running = self.flows.get(str(current.get("id")))
+            if running is not None:
+                return self._advance_flow(conv, loaded, state, running, text)
+        return self._respond(conv, loaded, state, self.ask(text, conv))
 
     def choose(self, conv: Conversation, value: str) -> Reply:
         """Act on a choice handed back by a channel (a button, or a number typed in the console)."""
+        loaded = self._load(conv) or {}
+        state = {k: v for k, v in loaded.items() if k not in ("choices", "clarify")}
+        return self._choose(conv, loaded, state, value)
+
+    def _choose(self, conv: Conversation, loaded: dict[str, Any], state: dict[str, Any], value: str) -> Reply:
         kind, _, rest = value.partition(":")
         entry_id, _, gap_id = rest.partition(":")
+        reply = Reply(Outcome.NOTICE, messages.CHOICE_EXPIRED)
         if kind == "pick" and (entry := self.kb.entry(entry_id)) is not None:
             if gap_id:
                 self.gaps.set_status(gap_id, GapStatus.RESOLVED, chosen_entry=entry.id)
-            return self.show(entry, confidence=1.0)
-        if kind == "none":
-            return Reply(Outcome.NOTICE, messages.NONE_CHOSEN, gap_id=entry_id or None)
-        return Reply(Outcome.NOTICE, messages.CHOICE_EXPIRED)
+            reply = self.show(entry, confidence=1.0)
+        elif kind == "none":
+            reply = Reply(Outcome.NOTICE, messages.NONE_CHOSEN, gap_id=entry_id or None)
+        elif kind == "flow" and (flow := self.flows.get(rest)) is not None:
+            return self._start_flow(conv, loaded, state, flow)
+        elif (parsed := guided.parse_value(value)) is not None:
+            _, flow_id, event = parsed
+            current = state.get("flow")
+            flow = self.flows.get(flow_id)
+            if flow is not None and isinstance(current, dict) and current.get("id") == flow_id:
+                return self._advance_flow(conv, loaded, state, flow, event)
+            reply = Reply(Outcome.NOTICE, messages.FLOW_EXPIRED)
+        return self._respond(conv, loaded, state, reply)
+
+    # -- guided flows -------------------------------------------------------------------
+
+    def _start_flow(
+        self, conv: Conversation, loaded: dict[str, Any], state: dict[str, Any], flow: Flow
+    ) -> Reply:
+        state["flow"], reply = guided.start(flow, self.kb, self.flows.glossary)
+        return self._respond(conv, loaded, state, reply)
+
+    def _advance_flow(
+        self,
+        conv: Conversation,
+        loaded: dict[str, Any],
+        state: dict[str, Any],
+        flow: Flow,
+        event: guided.Event,
+    ) -> Reply:
+        new, reply = guided.advance(flow, state["flow"], event, self.kb, self.flows.glossary)
+        if new is None:
+            state.pop("flow", None)
+        else:
+            state["flow"] = new
+        return self._respond(conv, loaded, state, reply)
+
+    def _respond(
+        self, conv: Conversation, loaded: dict[str, Any], state: dict[str, Any], reply: Reply
+    ) -> Reply:
+        """Remember the choices just offered (so a typed number can pick one), then save if changed."""
+        if reply.choices:
+            state["choices"] = [c.value for c in reply.choices]
+        else:
+            state.pop("choices", None)
+        if state != loaded:
+            self._save(conv, state)
+        return reply
 
     def feedback(self, conv: Conversation, entry_id: str, question: str, helpful: bool) -> Reply:
         """Record "was this helpful?"; an unhelpful answer goes to the log with its question."""
@@ -109,7 +173,7 @@ class Engine:
     # -- one question -------------------------------------------------------------------
 
     def ask(self, text: str, conv: Conversation) -> Reply:
-        """Route one question. Stateless apart from logging gaps and remembering a clarify."""
+        """Route one question. Stateless apart from logging gaps (conversations go via `reply`)."""
         ranking = self.matcher.rank(text)
         if not any(term.strip("0123456789") for term in ranking.query.terms):
             return Reply(Outcome.HELP, messages.HELP)  # a greeting, a bare number: nothing to route
@@ -123,6 +187,7 @@ class Engine:
             return Reply(
                 Outcome.DONT_KNOW,
                 messages.DONT_KNOW,
+                choices=self._offer_flow(),
                 confidence=best.score if best else 0.0,
                 alternatives=_alternatives(candidates),
                 gap_id=gap.id,
@@ -133,8 +198,7 @@ class Engine:
         options = [c for c in candidates if best.score - c.score <= max(t.window, t.margin)][:3]
         gap = self._log(conv.channel, text, GapReason.CLARIFY, best.entry.id, best.score)
         choices = tuple(Choice(c.entry.title, f"pick:{c.entry.id}:{gap.id}") for c in options)
-        choices += (Choice(messages.NONE_OF_THESE, f"none:{gap.id}"),)
-        self._save(conv, {"clarify": {"choices": [c.value for c in choices]}})
+        choices += (*self._offer_flow(), Choice(messages.NONE_OF_THESE, f"none:{gap.id}"))
         return Reply(
             Outcome.CLARIFY,
             messages.CLARIFY if len(options) > 1 else messages.CLARIFY_ONE,
@@ -179,6 +243,11 @@ class Engine:
 
     # -- helpers ------------------------------------------------------------------------
 
+    def _offer_flow(self) -> tuple[Choice, ...]:
+        """The guided flow to offer when Wayfinder is stuck ("Find my route"), as a choice."""
+        flow = self.flows.offered
+        return (Choice(flow.title, guided.start_value(flow)),) if flow else ()
+
     def _log(self, channel: str, text: str, reason: GapReason, near_entry: str | None, score: float) -> Gap:
         """Record a gap. The text is redacted here, before it leaves the core."""
         gap = Gap(uuid.uuid4().hex, self.now(), channel, redact(text), reason, near_entry, round(score, 4))
@@ -195,9 +264,8 @@ class Engine:
             self.sessions.delete(conv.key)
 
 
-def _pick(text: str, pending: dict[str, Any]) -> str | None:
+def _pick(text: str, choices: list[str]) -> str | None:
     """The choice a typed reply names by its number."""
-    choices: list[str] = pending.get("choices", [])
     if text.isdigit() and 1 <= int(text) <= len(choices):
         return choices[int(text) - 1]
     return None

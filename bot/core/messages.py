@@ -77,3 +77,39 @@ GAPS_STAFF_ONLY = (
     "Sorry, the unanswered-question log is for Wayfinder's content staff only. If you need to see "
     "it, ask the Wayfinder team to add you."
 )
+
+# -- guided flows ---------------------------------------------------------------------------
+FLOW_PROGRESS = "{title}: question {number}"
+FLOW_BACK = "Back"
+FLOW_RESTART = "Start again"
+FLOW_CANCEL = "Cancel"
+FLOW_CHANGE_LAST = "Change my last answer"
+FLOW_COMMAND_WORDS = {
+    "back": ("back", "go back", "previous", "undo"),
+    "restart": ("restart", "start again", "start over", "reset"),
+    "cancel": ("cancel", "stop", "exit flow", "leave", "never mind", "nevermind"),
+}
+"""What a person can type during a flow instead of picking a choice (compared after normalising)."""
+FLOW_HELP = (
+    "Sorry, I didn't catch which answer you meant. Pick one of the options (you can type its "
+    "number), or say “back”, “start again” or “cancel”."
+)
+FLOW_STALE = "That answer was for a different question. Here is where we are now:"
+FLOW_AT_FIRST = "This is the first question, so there is nothing to go back to."
+FLOW_CHANGED = "This guide has been updated since you started, so let's begin again."
+FLOW_CANCELLED = "OK, I've stopped “{title}”. Ask me anything, or start it again whenever you like."
+FLOW_EXPIRED = "That guide has expired or was closed. Say “find my route” to start again."
+FLOW_NOT_COVERED = "What this does not tell you: {text}"
+GLOSSARY_HINT = "“{term}”: {meaning}"
+SUMMARY_MADE = "Made with Wayfinder's guided flow “{id}”, version {version}. Save or share this summary."
+SUMMARY_ANSWERS = "Your answers"
+SUMMARY_RESULT = "Result"
+SUMMARY_NOT_COVERED = "What this does not tell you"
+YOU_ARE_HERE = "you are here"
+FROM_ENTRY = "from Wayfinder answer {entry}"
+
+# -- the journey map ------------------------------------------------------------------------
+JOURNEY_TITLE = "The innovation journey: seven stages, and who to talk to at each"
+JOURNEY_WHO = "Who is involved"
+JOURNEY_ASKED = "People ask, for example"
+JOURNEY_FOOTER = "Not sure where you are? Say “find my route” in the chat for a route of your own."

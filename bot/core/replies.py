@@ -39,6 +39,15 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteStep:
+    """One step on a guided flow's route: the stage, who and what, and the entry it comes from."""
+
+    stage: Stage
+    link: Link
+    entry: str
+
+
+@dataclass(frozen=True, slots=True)
 class Alternative:
     entry: str
     title: str
@@ -63,7 +72,9 @@ class Reply:
     alternatives: tuple[Alternative, ...] = ()
     gap_id: str | None = None
     extra: tuple[str, ...] = field(default=())
-    """Further paragraphs (a flow's route, for example), plain text."""
+    """Further paragraphs, plain text (a flow's result: its Markdown summary to save or share)."""
+    route: tuple[RouteStep, ...] = ()
+    """A flow's personalised route, in journey-stage order (its links, grouped by stage)."""
 
     @property
     def answered(self) -> bool:

@@ -13,7 +13,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.failsafe import Breaker
@@ -65,8 +65,8 @@ class SqlEventClaims:
         if self._count % PRUNE_EVERY == 1:
             self.prune(now - self.retention)
         with self.db.session() as session:
-            session.add(SlackEventRow(key=key, claimed_at=now))
             try:
+                session.execute(insert(SlackEventRow).values(key=key, claimed_at=now))
                 session.commit()
             except IntegrityError:
                 session.rollback()

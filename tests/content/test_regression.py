@@ -28,7 +28,8 @@ def test_a_case_naming_an_unknown_entry_is_reported(fixture_kb: KnowledgeBase) -
 def test_failures_name_what_was_reached(fixture_kb: KnowledgeBase) -> None:
     cases = build_cases(
         "cases:\n"
-        "  - entry: device-software\n    questions: [is my app a medical device, who regulates care in scotland]\n"
+        "  - entry: device-software\n"
+        "    questions: [is my app a medical device, who regulates care in scotland]\n"
         "  - entry: null\n    questions: [what's on tv tonight, is my app a medical device]\n",
         fixture_kb,
     )

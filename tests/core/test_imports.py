@@ -14,7 +14,8 @@ def test_core_imports_no_channel_storage_or_yaml_library() -> None:
         "import sys, pkgutil, importlib, bot.core\n"
         "for m in pkgutil.walk_packages(bot.core.__path__, 'bot.core.'):\n"
         "    importlib.import_module(m.name)\n"
-        f"bad = sorted(n for n in sys.modules if n.split('.')[0] in {FORBIDDEN!r} or n.startswith({FORBIDDEN!r}))\n"
+        f"forbidden = {FORBIDDEN!r}\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in forbidden or n.startswith(forbidden))\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run(

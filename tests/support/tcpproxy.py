@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -26,18 +27,14 @@ class TcpProxy:
     def stop(self) -> None:
         """Refuse new connections and cut the open ones: the database has gone away."""
         if self._server:
-            try:
+            with contextlib.suppress(OSError):
                 self._server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-            except OSError:
-                pass
             self._server.close()
             self._server = None
         with self._lock:
             for link in self._links:
-                try:
+                with contextlib.suppress(OSError):
                     link.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 link.close()
             self._links.clear()
 
@@ -62,7 +59,5 @@ class TcpProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass

@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from bot.core import messages
+from bot.core.journey import StageView
 from bot.core.replies import Reply
 
 WIDTH = 92
@@ -31,10 +32,10 @@ def render_text(reply: Reply) -> str:
                 number=reply.stage.number, count=reply.stage_count, name=reply.stage.name
             )
         )
-    parts.append(_wrap(reply.text))
+    parts.append("\n\n".join(_wrap(paragraph) for paragraph in reply.text.split("\n\n")))
     if reply.note:
         parts.append(_wrap(reply.note))
-    if reply.links:
+    if reply.links and not reply.route:  # a flow's route is shown grouped by stage in its summary
         lines = ["Talk to:"]
         for link in reply.links:
             need = messages.REQUIRED if link.required else messages.BEST_PRACTICE
@@ -47,7 +48,7 @@ def render_text(reply: Reply) -> str:
         parts.append(paragraph)
     if reply.choices:
         parts.append("\n".join(f"  {n}. {c.label}" for n, c in enumerate(reply.choices, start=1)))
-    if reply.sources:
+    if reply.sources and not reply.route:  # a route's summary gives each step's page and entry
         footer = f"{messages.SOURCES}: " + " ".join(reply.sources)
         if reply.reviewed:
             footer += "\n" + messages.REVIEWED_LABEL.format(date=long_date(reply))
@@ -75,3 +76,20 @@ def as_json(question: str, reply: Reply) -> dict[str, Any]:
         ],
         "logged": reply.logged,
     }
+
+
+def render_journey(views: tuple[StageView, ...], examples: int = 3) -> str:
+    """The journey map as plain text: each stage, what happens, who is involved, what people ask."""
+    parts = [messages.JOURNEY_TITLE]
+    for view in views:
+        stage = view.stage
+        lines = [f"{stage.number}. {stage.name} ({stage.id})", _wrap(stage.summary, "   ")]
+        if view.organisations:
+            who = ", ".join(f"{o.name} ({o.code})" for o in view.organisations)
+            lines.append(_wrap(f"{messages.JOURNEY_WHO}: {who}", "   "))
+        if view.entries and examples:
+            lines.append(f"   {messages.JOURNEY_ASKED}:")
+            lines += [_wrap(f"• {e.title}", "     ") for e in view.entries[:examples]]
+        parts.append("\n".join(lines))
+    parts.append(messages.JOURNEY_FOOTER)
+    return "\n\n".join(parts)

@@ -68,7 +68,7 @@ def plain(text: str) -> str:
             name = target[1:].split("^")[0]
             return label or f"@{name}"
         if target.startswith(("@", "#")):
-            return label and f"{target[0]}{label}" or target
+            return f"{target[0]}{label}" if label else target
         if label and label != target:
             return f"{label} ({target})"
         return target

@@ -1,0 +1,350 @@
+"""The Slack app (Bolt, asyncio): listeners parse the payload, call the core, render the reply.
+
+The core is synchronous and may touch the database, so every call into it runs in a worker
+thread (`asyncio.to_thread`); the event loop only ever waits on the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack import render
+from bot.channels.slack.payloads import (
+    Place,
+    command_conversation,
+    delivery_key,
+    dm_conversation,
+    is_from_a_person,
+    mention,
+    thread_conversation,
+)
+from bot.core import messages
+from bot.core.engine import Conversation, Engine
+from bot.core.gaps import GapSummary, summarise
+from bot.core.journey import journey_map
+from bot.core.models import KnowledgeBase
+from bot.core.ports import GapLog
+from bot.core.replies import Outcome, Reply
+from bot.storage.events import EventClaims
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/wayfinder"
+RATE_LIMIT_RETRIES = 2
+MAX_RETRY_AFTER = 30
+"""Seconds: a rate limit that asks us to wait longer than this is not retried."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    """What the listeners need from the rest of Wayfinder (wiring picks the concrete classes)."""
+
+    engine: Engine
+    kb: KnowledgeBase
+    gaps: GapLog
+    claims: EventClaims
+    staff: frozenset[str] = frozenset()
+    now: Callable[[], datetime] = field(default=utcnow)
+
+
+class CappedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """Retries HTTP 429 after Retry-After, unless Slack asks for a wait longer than the cap."""
+
+    def __init__(self, max_retry_count: int = RATE_LIMIT_RETRIES, cap: int = MAX_RETRY_AFTER) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.cap = cap
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        for name, values in response.headers.items():
+            if name.lower() == "retry-after" and values:
+                try:
+                    return int(values[0]) <= self.cap
+                except ValueError:
+                    return False
+        return True
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [AsyncConnectionErrorRetryHandler(), CappedRateLimitRetryHandler()]
+
+
+def web_client(token: str, api_url: str = "") -> AsyncWebClient:
+    """The Web API client; `api_url` (SLACK_API_URL) points it elsewhere, e.g. at a test stand-in."""
+    base = api_url or AsyncWebClient.BASE_URL
+    return AsyncWebClient(
+        token=token, base_url=base if base.endswith("/") else base + "/", retry_handlers=retry_handlers()
+    )
+
+
+def create_app(deps: Deps, *, token: str, signing_secret: str, api_url: str = "") -> AsyncApp:
+    """The Bolt app with Wayfinder's listeners. Request signatures are checked (Bolt's default)."""
+    bolt = AsyncApp(client=web_client(token, api_url), signing_secret=signing_secret, name="wayfinder")
+    Listeners(deps).register(bolt)
+    return bolt
+
+
+def no_unfurl(message: dict[str, Any]) -> dict[str, Any]:
+    """Never unfold link previews under an answer."""
+    return {**message, "unfurl_links": False, "unfurl_media": False}
+
+
+async def call(fn: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.to_thread(fn, *args)
+
+
+class Listeners:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.stages = journey_map(deps.kb)
+
+    def register(self, bolt: AsyncApp) -> None:
+        bolt.middleware(self.ignore_bots_and_edits)
+        bolt.middleware(self.deduplicate)
+        bolt.event("app_mention")(self.on_mention)
+        bolt.event("message")(self.on_message)
+        bolt.event("app_home_opened")(self.on_home)
+        bolt.command(COMMAND)(self.on_command)
+        bolt.action(re.compile(rf"^{render.ACTION_CHOOSE}-\d+$"))(self.on_choose)
+        bolt.action(render.ACTION_HELPFUL)(self.on_helpful)
+        bolt.action(render.ACTION_UNHELPFUL)(self.on_unhelpful)
+        bolt.action(render.ACTION_SHARE)(self.on_share)
+        bolt.action(re.compile(rf"^{render.ACTION_ASK}-\d+$"))(self.on_ask)
+        bolt.action(render.ACTION_LINK)(self.on_link)
+
+    # -- middleware --------------------------------------------------------------------------
+
+    async def ignore_bots_and_edits(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Bots (Wayfinder included) and edits or deletions get a 200 and nothing else."""
+        if not is_from_a_person(body):
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def deduplicate(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Claim each event on receipt; a retry (X-Slack-Retry-Num) of a claimed one gets a 200 only.
+
+        Every delivery is claimed, retries included: when the first delivery never arrived,
+        the retry is the only copy and must be answered."""
+        key = delivery_key(body)
+        if key is not None and not await call(self.deps.claims.claim, key, self.deps.now()):
+            log.info("ignoring a repeated delivery of %s", key)
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    # -- where people ask ---------------------------------------------------------------------
+
+    async def on_mention(self, event: dict[str, Any], context: Any, client: AsyncWebClient) -> None:
+        question = render.plain(render.strip_mentions(event.get("text", "")))
+        thread = event.get("thread_ts") or event.get("ts", "")
+        conv = thread_conversation(
+            context.team_id or "", event.get("channel", ""), thread, event.get("user", "")
+        )
+        reply: Reply = await call(self.deps.engine.reply, conv, question)
+        message = self.render(reply, question)
+        await client.chat_postMessage(
+            channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(message)
+        )
+
+    async def on_message(self, event: dict[str, Any], context: Any, client: AsyncWebClient) -> None:
+        if event.get("channel_type") != "im":
+            return  # only direct messages; channels are answered through mentions
+        question = render.plain(event.get("text", ""))
+        conv = dm_conversation(context.team_id or "", event.get("user", ""))
+        reply: Reply = await call(self.deps.engine.reply, conv, question)
+        message = self.render(reply, question)
+        await client.chat_postMessage(
+            channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(message)
+        )
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        question = render.plain(command.get("text", "")).strip()
+        user = command.get("user_id", "")
+        word = question.lower()
+        if word in ("", "help", "?"):
+            await respond(response_type="ephemeral", **render.render_help(messages.HELP))
+            return
+        if word == "gaps":
+            if user not in self.deps.staff:
+                await respond(response_type="ephemeral", **render.render_notice(messages.GAPS_STAFF_ONLY))
+                return
+            await respond(response_type="ephemeral", **render.render_gaps(await self.gap_summary()))
+            return
+        conv = command_conversation(command.get("team_id", ""), command.get("channel_id", ""), user)
+        reply: Reply = await call(self.deps.engine.reply, conv, question)
+        echo = render.escape(messages.YOU_ASKED.format(question=question))
+        message = self.render(reply, question, echo=echo, share=True)
+        await respond(response_type="ephemeral", **no_unfurl(message))
+
+    async def on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event.get("user", "")
+        staff = user in self.deps.staff
+        summary = await self.gap_summary() if staff else None
+        await client.views_publish(user_id=user, view=render.home_view(self.stages, summary, staff))
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    async def on_choose(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        place = Place.of_action(body)
+        question = render.question_from_block(action.get("block_id", ""))
+        reply: Reply = await call(self.deps.engine.choose, place.conversation, action.get("value", ""))
+        message = self.render(reply, question, share=place.ephemeral)
+        await self.deliver(place, message, client, respond)
+
+    async def on_helpful(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await self.feedback(ack, body, action, client, respond, helpful=True)
+
+    async def on_unhelpful(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await self.feedback(ack, body, action, client, respond, helpful=False)
+
+    async def feedback(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        *,
+        helpful: bool,
+    ) -> None:
+        await ack()
+        entry_id, question = render.read_value(action.get("value", ""))
+        if not entry_id:
+            return
+        place = Place.of_action(body)
+        reply: Reply = await call(self.deps.engine.feedback, place.conversation, entry_id, question, helpful)
+        message = render.render_notice(reply.text)
+        if place.ephemeral:
+            await respond(response_type="ephemeral", replace_original=False, **message)
+        else:
+            await client.chat_postEphemeral(
+                channel=place.channel, user=place.user, thread_ts=place.thread, **message
+            )
+
+    async def on_share(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        entry_id, question = render.read_value(action.get("value", ""))
+        place = Place.of_action(body)
+        reply = await call(self.answer_entry, entry_id)
+        who = mention(place.user)
+        echo = (
+            messages.ASKED_BY.format(user=who, question=render.escape(question)) if who and question else ""
+        )
+        message = self.render(reply, question, echo=echo)
+        await respond(response_type="in_channel", replace_original=False, **no_unfurl(message))
+        await respond(
+            response_type="ephemeral", replace_original=True, **render.render_notice(messages.SHARED)
+        )
+
+    async def on_ask(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A question button in App Home: the answer arrives in the person's messages with Wayfinder."""
+        await ack()
+        entry = self.deps.kb.entry(action.get("value", ""))
+        question = entry.questions[0] if entry and entry.questions else ""
+        reply = await call(self.answer_entry, entry.id if entry else "")
+        user = Place.of_action(body).user
+        await client.chat_postMessage(channel=user, **no_unfurl(self.render(reply, question)))
+
+    async def on_link(self, ack: Any) -> None:
+        await ack()  # a link button opens its page in the browser; Slack still tells us about it
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def render(self, reply: Reply, question: str, *, echo: str = "", share: bool = False) -> dict[str, Any]:
+        if reply.outcome is Outcome.HELP:
+            return render.render_help(reply.text)
+        if reply.outcome is Outcome.NOTICE:
+            return render.render_notice(reply.text)
+        return render.render_reply(reply, question, echo=echo, share=share)
+
+    def answer_entry(self, entry_id: str) -> Reply:
+        entry = self.deps.kb.entry(entry_id)
+        if entry is None:
+            return Reply(Outcome.NOTICE, messages.CHOICE_EXPIRED)
+        return self.deps.engine.show(entry, confidence=1.0)
+
+    async def gap_summary(self) -> GapSummary | None:
+        try:
+            summary: GapSummary = await call(summarise, self.deps.gaps, self.deps.now())
+        except Exception as exc:  # the log is unavailable: say so, never break the reply
+            log.warning("gap summary unavailable (%s)", type(exc).__name__)
+            return None
+        return summary
+
+    async def deliver(
+        self, place: Place, message: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        """Answer where the button was: the private message it was in, the DM, or the thread."""
+        if place.ephemeral:
+            await respond(response_type="ephemeral", replace_original=True, **no_unfurl(message))
+        elif place.home:
+            await client.chat_postMessage(channel=place.user, **no_unfurl(message))
+        else:
+            await client.chat_postMessage(channel=place.channel, thread_ts=place.thread, **no_unfurl(message))
+
+
+__all__ = ["Conversation", "Deps", "create_app"]
