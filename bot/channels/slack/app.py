@@ -130,7 +130,6 @@ class Listeners:
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.middleware(self.ignore_bots_and_edits)
-        bolt.middleware(self.deduplicate)
         bolt.event("app_mention")(self.on_mention)
         bolt.event("message")(self.on_message)
         bolt.event("app_home_opened")(self.on_home)
@@ -153,23 +152,25 @@ class Listeners:
         await next()
         return None
 
-    async def deduplicate(
-        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
-        """Claim each event on receipt; a retry (X-Slack-Retry-Num) of a claimed one gets a 200 only.
+    async def first_delivery(self, body: dict[str, Any]) -> bool:
+        """Claim an event before any work; a retry (X-Slack-Retry-Num) of a claimed one is dropped.
 
-        Every delivery is claimed, retries included: when the first delivery never arrived,
-        the retry is the only copy and must be answered."""
+        Bolt has already acknowledged the event, so the database is never on the acknowledgement
+        path. Every delivery is claimed, retries included: when the first delivery never
+        arrived, the retry is the only copy and must be answered."""
         key = delivery_key(body)
         if key is not None and not await call(self.deps.claims.claim, key, self.deps.now()):
             log.info("ignoring a repeated delivery of %s", key)
-            return BoltResponse(status=200, body="")
-        await next()
-        return None
+            return False
+        return True
 
     # -- where people ask ---------------------------------------------------------------------
 
-    async def on_mention(self, event: dict[str, Any], context: Any, client: AsyncWebClient) -> None:
+    async def on_mention(
+        self, body: dict[str, Any], event: dict[str, Any], context: Any, client: AsyncWebClient
+    ) -> None:
+        if not await self.first_delivery(body):
+            return
         question = render.plain(render.strip_mentions(event.get("text", "")))
         thread = event.get("thread_ts") or event.get("ts", "")
         conv = thread_conversation(
@@ -181,9 +182,13 @@ class Listeners:
             channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(message)
         )
 
-    async def on_message(self, event: dict[str, Any], context: Any, client: AsyncWebClient) -> None:
+    async def on_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: Any, client: AsyncWebClient
+    ) -> None:
         if event.get("channel_type") != "im":
             return  # only direct messages; channels are answered through mentions
+        if not await self.first_delivery(body):
+            return
         question = render.plain(event.get("text", ""))
         conv = dm_conversation(context.team_id or "", event.get("user", ""))
         reply: Reply = await call(self.deps.engine.reply, conv, question)
@@ -212,8 +217,8 @@ class Listeners:
         message = self.render(reply, question, echo=echo, share=True)
         await respond(response_type="ephemeral", **no_unfurl(message))
 
-    async def on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
+    async def on_home(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home" or not await self.first_delivery(body):
             return
         user = event.get("user", "")
         staff = user in self.deps.staff

@@ -38,6 +38,10 @@ class AckLatency:
     concurrency: int
     p50_ms: float
     p99_ms: float
+    """Bursts: `concurrency` requests arrive at once, the server otherwise idle."""
+    sustained_p50_ms: float
+    sustained_p99_ms: float
+    """Sustained: `concurrency` requests always in flight, answers being posted meanwhile."""
     per_second: float
     answered: int
     """How many of the events were answered (chat.postMessage) by the end."""
@@ -138,12 +142,19 @@ async def _measure(kb: KnowledgeBase, settings: Settings, requests: int, concurr
             warm = 200
             await asyncio.gather(*(send(http, n) for n in range(warm)))
             await standin.wait_for("chat.postMessage", warm, timeout=60)
+            bursts: list[float] = []
+            sent = warm
+            for _ in range(max(1, requests // concurrency // 2)):
+                bursts += await asyncio.gather(*(send(http, n) for n in range(sent, sent + concurrency)))
+                sent += concurrency
+                await standin.wait_for("chat.postMessage", sent, timeout=60)  # let the answers go out
             started = time.perf_counter()
-            latencies = await asyncio.gather(*(send(http, n) for n in range(warm, warm + requests)))
+            latencies = await asyncio.gather(*(send(http, n) for n in range(sent, sent + requests)))
             wall = time.perf_counter() - started
+            sent += requests
         with contextlib.suppress(AssertionError):  # a shortfall shows in `answered`
-            await standin.wait_for("chat.postMessage", warm + requests, timeout=60)
-        answered = len(standin.of("chat.postMessage")) - warm
+            await standin.wait_for("chat.postMessage", sent, timeout=60)
+        answered = len(standin.of("chat.postMessage")) - warm - len(bursts)
     finally:
         server.terminate()
         try:
@@ -152,8 +163,16 @@ async def _measure(kb: KnowledgeBase, settings: Settings, requests: int, concurr
             server.kill()
         await standin.stop()
     ms = [x * 1000 for x in latencies]
+    burst_ms = [x * 1000 for x in bursts]
     return AckLatency(
-        requests, concurrency, _percentile(ms, 50), _percentile(ms, 99), requests / wall, answered
+        requests,
+        concurrency,
+        _percentile(burst_ms, 50),
+        _percentile(burst_ms, 99),
+        _percentile(ms, 50),
+        _percentile(ms, 99),
+        requests / wall,
+        answered,
     )
 
 
@@ -172,9 +191,13 @@ def report_ack_latency(out: TextIO, settings: Settings | None = None) -> None:
     result = measure_ack_latency(settings or Settings.from_env())
     out.write("Slack: signed event request -> acknowledgement (loopback HTTP, SQLite retry claims)\n")
     out.write(
-        f"  {'ack latency':<34} p50 {result.p50_ms:.2f} ms   p99 {result.p99_ms:.2f} ms"
-        f"   {result.per_second:,.0f} requests/s ({result.requests:,} requests,"
-        f" {result.concurrency} in flight; Slack allows 3 s)\n"
+        f"  {f'{result.concurrency} arriving at once':<34} p50 {result.p50_ms:.2f} ms"
+        f"   p99 {result.p99_ms:.2f} ms (Slack allows 3 s)\n"
+    )
+    out.write(
+        f"  {f'{result.concurrency} always in flight':<34} p50 {result.sustained_p50_ms:.2f} ms"
+        f"   p99 {result.sustained_p99_ms:.2f} ms   {result.per_second:,.0f} requests/s"
+        f" ({result.requests:,} requests)\n"
     )
     out.write(f"  {'answered after the ack':<34} {result.answered:,} of {result.requests:,}\n")
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.core import messages
 from tests.channels.slack.conftest import STAFF, Slack, all_text, button, buttons, find, payload
 
 
-async def open_home(slack: Slack, user: str) -> dict:  # type: ignore[type-arg]  # a Slack view, any JSON
+async def open_home(slack: Slack, user: str) -> dict[str, Any]:
     event = payload("app_home_opened")
     event["event_id"] += user
     event["event"]["user"] = user
     assert (await slack.event(event)).status == 200
     [call] = await slack.standin.wait_for("views.publish")
     assert call.body["user_id"] == user
-    view: dict = call.body["view"]  # type: ignore[type-arg]  # a Slack view, any JSON
+    view: dict[str, Any] = call.body["view"]
     return view
 
 

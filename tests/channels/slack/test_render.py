@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from bot.channels.slack import render
 from bot.core.journey import journey_map
@@ -24,11 +25,11 @@ ANSWER = Reply(
 )
 
 
-def sections(message: dict) -> list[str]:  # type: ignore[type-arg]  # Block Kit JSON
+def sections(message: dict[str, Any]) -> list[str]:
     return [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
 
 
-def within_limits(message: dict, max_blocks: int = 50) -> None:  # type: ignore[type-arg]  # Block Kit JSON
+def within_limits(message: dict[str, Any], max_blocks: int = 50) -> None:
     blocks = message["blocks"]
     assert message.get("type") == "home" or 0 < len(message["text"]) <= 3000
     assert len(blocks) <= max_blocks
