@@ -31,11 +31,11 @@ class Thresholds:
     """At or above this, with a clear lead, Wayfinder answers."""
     clarify: float = 0.22
     """At or above this (but not a clear answer), it asks which entry was meant."""
-    margin: float = 0.025
+    margin: float = 0.01
     """The lead the best entry needs over a runner-up that sends people elsewhere."""
     window: float = 0.08
     """Entries this close to the best are offered together when clarifying."""
-    coverage: float = 0.55
+    coverage: float = 0.5
     """The share of the question the knowledge base must know at all, or it is off topic."""
 
 
