@@ -33,7 +33,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _percentile(samples: Sequence[float], p: float) -> float:
+def percentile(samples: Sequence[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
@@ -100,7 +100,7 @@ def startup_seconds(settings: Settings, runs: int = 3) -> float:
 def _report(out: TextIO, label: str, latencies: list[float], wall: float) -> None:
     ms = [x * 1000 for x in latencies]
     out.write(
-        f"  {label:<34} p50 {_percentile(ms, 50):.3f} ms   p99 {_percentile(ms, 99):.3f} ms"
+        f"  {label:<34} p50 {percentile(ms, 50):.3f} ms   p99 {percentile(ms, 99):.3f} ms"
         f"   {len(ms) / wall:,.0f} questions/s (one thread, {len(ms):,} questions)\n"
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,8 +16,6 @@ from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
 from bot.core.redact import redact
 from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
-
-log = logging.getLogger(__name__)
 
 DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "northern-ireland"}
 
@@ -86,10 +83,7 @@ class Engine:
         text = text.strip()
         loaded = self._load(conv) or {}
         state = dict(loaded)
-        pending = state.pop("choices", None)
-        if pending is None and "clarify" in state:  # saved before choices were generalised
-            pending = state.pop("clarify").get("choices")
-        picked = _pick(text, pending or [])
+        picked = _pick(text, state.pop("choices", None) or [])
         if picked is not None:
             return self._choose(conv, loaded, state, picked)
         if (flow := self.flows.triggered(text)) is not None:
@@ -104,7 +98,7 @@ class Engine:
     def choose(self, conv: Conversation, value: str) -> Reply:
         """Act on a choice handed back by a channel (a button, or a number typed in the console)."""
         loaded = self._load(conv) or {}
-        state = {k: v for k, v in loaded.items() if k not in ("choices", "clarify")}
+        state = {k: v for k, v in loaded.items() if k != "choices"}
         return self._choose(conv, loaded, state, value)
 
     def _choose(self, conv: Conversation, loaded: dict[str, Any], state: dict[str, Any], value: str) -> Reply:

@@ -135,8 +135,7 @@ class Listeners:
         bolt.event("app_home_opened")(self.on_home)
         bolt.command(COMMAND)(self.on_command)
         bolt.action(re.compile(rf"^{render.ACTION_CHOOSE}-\d+$"))(self.on_choose)
-        bolt.action(render.ACTION_HELPFUL)(self.on_helpful)
-        bolt.action(render.ACTION_UNHELPFUL)(self.on_unhelpful)
+        bolt.action(re.compile(rf"^({render.ACTION_HELPFUL}|{render.ACTION_UNHELPFUL})$"))(self.on_feedback)
         bolt.action(render.ACTION_SHARE)(self.on_share)
         bolt.action(re.compile(rf"^{render.ACTION_ASK}-\d+$"))(self.on_ask)
         bolt.action(render.ACTION_LINK)(self.on_link)
@@ -242,7 +241,7 @@ class Listeners:
         message = self.render(reply, question, share=place.ephemeral)
         await self.deliver(place, message, client, respond)
 
-    async def on_helpful(
+    async def on_feedback(
         self,
         ack: Any,
         body: dict[str, Any],
@@ -250,29 +249,9 @@ class Listeners:
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
-        await self.feedback(ack, body, action, client, respond, helpful=True)
-
-    async def on_unhelpful(
-        self,
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await self.feedback(ack, body, action, client, respond, helpful=False)
-
-    async def feedback(
-        self,
-        ack: Any,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        *,
-        helpful: bool,
-    ) -> None:
+        """ "Was this helpful?": No puts the question in the unanswered-question log."""
         await ack()
+        helpful = action.get("action_id") == render.ACTION_HELPFUL
         entry_id, question = render.read_value(action.get("value", ""))
         if not entry_id:
             return

@@ -24,6 +24,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot import wiring
+from bot.bench import percentile
 from bot.channels.slack.server import EVENTS_PATH, HEALTH_PATH
 from bot.channels.slack.standin import BOT_USER, TEAM, StandIn
 from bot.core.models import KnowledgeBase
@@ -45,11 +46,6 @@ class AckLatency:
     per_second: float
     answered: int
     """How many of the events were answered (chat.postMessage) by the end."""
-
-
-def _percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _event(n: int, question: str) -> str:
@@ -167,10 +163,10 @@ async def _measure(kb: KnowledgeBase, settings: Settings, requests: int, concurr
     return AckLatency(
         requests,
         concurrency,
-        _percentile(burst_ms, 50),
-        _percentile(burst_ms, 99),
-        _percentile(ms, 50),
-        _percentile(ms, 99),
+        percentile(burst_ms, 50),
+        percentile(burst_ms, 99),
+        percentile(ms, 50),
+        percentile(ms, 99),
         requests / wall,
         answered,
     )
