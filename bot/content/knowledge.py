@@ -162,10 +162,25 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
     if not isinstance(stop, list):
         problems.add(file, "", "stopwords", "must be a list", "write stopwords: [a, an, the]")
         stop = []
-    unknown = set(doc) - {"phrases", "words", "stopwords"}
+    concepts: dict[str, tuple[str, ...]] = {}
+    raw_concepts = doc.get("concepts") or {}
+    if not isinstance(raw_concepts, dict):
+        problems.add(
+            file, "", "concepts", "must map an idea to a list of words", "write 'idea: [word, word]'"
+        )
+        raw_concepts = {}
+    for idea, members in raw_concepts.items():
+        if not isinstance(members, list) or not all(isinstance(m, str) and m.isalpha() for m in members):
+            problems.add(
+                file, "", f"concepts.{idea}", "must be a list of single words", "list words, no spaces"
+            )
+            continue
+        for member in members:
+            concepts[member.lower()] = (*concepts.get(member.lower(), ()), str(idea).lower())
+    unknown = set(doc) - {"phrases", "words", "stopwords", "concepts"}
     for key in sorted(unknown):
-        problems.add(file, "", key, "unknown section", "use phrases, words or stopwords")
-    return Lexicon(maps["phrases"], maps["words"], frozenset(str(w).lower() for w in stop))
+        problems.add(file, "", key, "unknown section", "use phrases, words, concepts or stopwords")
+    return Lexicon(maps["phrases"], maps["words"], frozenset(str(w).lower() for w in stop), concepts)
 
 
 class Fields:

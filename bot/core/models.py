@@ -81,6 +81,8 @@ class Lexicon:
     phrases: Mapping[str, str] = field(default_factory=dict)
     words: Mapping[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
+    concepts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """word -> wider ideas it stands for, added alongside it ("sepsis" -> health_condition)."""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ class Normaliser:
             if key:
                 self._phrases[key] = tuple(self.tokens(canonical)) if canonical else ()
         self._longest = max((len(k) for k in self._phrases), default=0)
+        self._concepts: dict[str, tuple[str, ...]] = {}
+        for word, ideas in lexicon.concepts.items():
+            self._concepts[stem(word)] = self._concepts.get(stem(word), ()) + ideas
 
     @staticmethod
     def tokens(text: str) -> list[str]:
@@ -72,14 +75,20 @@ class Normaliser:
                     i += size
                     break
             else:
-                single = self._phrases.get((tokens[i],))
-                if single is not None:
-                    out.extend(single)
-                else:
-                    out.append(self.lexicon.words.get(tokens[i], tokens[i]))
+                out.extend(self._phrases.get((tokens[i],), (tokens[i],)))
                 i += 1
-        return out
+        return [self.lexicon.words.get(word, word) for word in out]
 
     def __call__(self, text: str) -> Normalised:
-        words = tuple(w for w in self.canonical_words(text) if w not in self.lexicon.stopwords)
-        return Normalised(words=words, terms=tuple(stem(w) for w in words))
+        words: list[str] = []
+        terms: list[str] = []
+        for word in self.canonical_words(text):
+            if word in self.lexicon.stopwords:
+                continue
+            term = stem(word)
+            words.append(word)
+            terms.append(term)
+            for idea in self._concepts.get(term, ()):
+                words.append(idea)
+                terms.append(idea)
+        return Normalised(words=tuple(words), terms=tuple(terms))
