@@ -18,6 +18,10 @@ from bot.core.redact import redact
 from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
 
 DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "northern-ireland"}
+NATION_FACTOR = 0.9
+"""An entry that does not hold in the nation asked about keeps this share of its score."""
+NAMED_ORG_FACTOR = 1.05
+"""An entry that signposts an organisation the question names gains this much."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +176,7 @@ class Engine:
         if not any(term.strip("0123456789") for term in ranking.query.terms):
             return Reply(Outcome.HELP, messages.HELP)  # a greeting, a bare number: nothing to route
         nation = _named_nation(ranking)
-        candidates = _prefer_nation(ranking.candidates, nation or "england")
+        candidates = _prefer_named(ranking.candidates, nation or "england", self._named_orgs(ranking))
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -217,7 +221,7 @@ class Engine:
         if nation and nation not in entry.nations:
             local = [o.name for o in self.kb.organisations if o.nations == (nation,) and not o.redirect_only]
             if local:
-                note = messages.NATION_NOTE.format(nation=NATION_NAMES[nation], orgs=" or ".join(local))
+                note = messages.NATION_NOTE.format(nation=NATION_NAMES[nation], orgs=" and ".join(local))
         outcome = Outcome.REDIRECT if entry.kind is Kind.REDIRECT else Outcome.ANSWER
         return Reply(
             outcome,
@@ -248,6 +252,10 @@ class Engine:
         self.gaps.record(gap)
         return gap
 
+    def _named_orgs(self, ranking: Ranking) -> frozenset[str]:
+        words = set(ranking.query.words)
+        return frozenset(o.code for o in self.kb.organisations if o.code.lower() in words)
+
     def _load(self, conv: Conversation) -> dict[str, Any] | None:
         return self.sessions.load(conv.key, self.now())
 
@@ -276,12 +284,19 @@ def _lead(candidate: Candidate) -> str:
     return candidate.entry.signposts[0].org
 
 
-def _prefer_nation(candidates: tuple[Candidate, ...], nation: str) -> tuple[Candidate, ...]:
-    """Entries that hold in the nation asked about (England unless another is named) come first."""
-    adjusted = [
-        c if nation in c.entry.nations else replace(c, score=round(c.score * 0.9, 4)) for c in candidates
-    ]
-    return tuple(sorted(adjusted, key=lambda c: (-c.score, c.entry.id)))
+def _prefer_named(
+    candidates: tuple[Candidate, ...], nation: str, orgs: frozenset[str] = frozenset()
+) -> tuple[Candidate, ...]:
+    """Entries that hold in the nation asked about (England unless another is named) come first,
+    and a question that names an organisation leans towards the entries that send people there."""
+
+    def adjusted(c: Candidate) -> Candidate:
+        score = c.score if nation in c.entry.nations else c.score * NATION_FACTOR
+        if orgs and orgs & set(c.entry.org_codes):
+            score *= NAMED_ORG_FACTOR
+        return replace(c, score=round(min(score, 1.0), 4))
+
+    return tuple(sorted(map(adjusted, candidates), key=lambda c: (-c.score, c.entry.id)))
 
 
 def _alternatives(candidates: tuple[Candidate, ...] | list[Candidate]) -> tuple[Alternative, ...]:

@@ -15,7 +15,6 @@ DONT_KNOW = (
     "and clinical safety, NICE evidence and Health Innovation Networks."
 )
 
-DONT_KNOW_SHORT = "Sorry, I don't have an answer for that yet."
 
 CLARIFY = "I'm not sure which of these you mean. Pick one:"
 CLARIFY_ONE = "Is this what you mean?"
@@ -29,7 +28,9 @@ CHOICE_EXPIRED = "That choice has expired. Please ask your question again."
 NOT_HELPFUL_THANKS = "Thanks for telling us. I've passed the question to the team to improve the answer."
 HELPFUL_THANKS = "Thanks, glad it helped."
 
-NATION_NOTE = "This answer is for England. In {nation}, talk to {orgs} as well."
+NATION_NOTE = (
+    "This answer is for England; {nation} has its own arrangements. Its regulators of care are {orgs}."
+)
 REDIRECT_PREFIX = "That's outside what Wayfinder covers, but here is where to go."
 
 STAGE_LABEL = "Stage {number} of {count}: {name}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.engine import Conversation, Engine, Thresholds
-from bot.core.matcher import Matcher
+from bot.core.engine import Conversation, Engine, Thresholds, _prefer_named
+from bot.core.matcher import Candidate, Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.core.ports import GapReason, GapStatus
@@ -144,3 +144,15 @@ def test_close_candidates_from_the_same_organisation_get_the_best_answer(
     reply = make_engine(fixture_kb).reply(conv, "online registration")
     assert reply.outcome is Outcome.ANSWER and reply.entry_id == "cqc-registration-online"
     assert reply.alternatives[0].entry == "cqc-registration"
+
+
+def test_naming_an_organisation_or_a_nation_reorders_close_candidates(fixture_kb: KnowledgeBase) -> None:
+    cqc, mhra, scot = (
+        fixture_kb.entry(i) for i in ("cqc-registration", "device-registration", "scotland-regulators")
+    )
+    assert cqc and mhra and scot
+    close = (Candidate(cqc, 0.50, ""), Candidate(mhra, 0.49, ""), Candidate(scot, 0.48, ""))
+    assert [c.entry.id for c in _prefer_named(close, "england")] == [cqc.id, mhra.id, scot.id]
+    assert _prefer_named(close, "england", frozenset({"MHRA"}))[0].entry.id == mhra.id
+    in_scotland = _prefer_named(close, "scotland")  # the England-only entry drops below both
+    assert [c.entry.id for c in in_scotland] == [mhra.id, scot.id, cqc.id]

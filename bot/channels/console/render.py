@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core import messages
 from bot.core.journey import StageView
-from bot.core.replies import Reply
+from bot.core.replies import Outcome, Reply
 
 WIDTH = 92
 
@@ -24,6 +24,8 @@ def long_date(reply: Reply) -> str:
 
 def render_text(reply: Reply) -> str:
     parts: list[str] = []
+    if reply.outcome is Outcome.REDIRECT:
+        parts.append(messages.REDIRECT_PREFIX)
     if reply.title:
         parts.append(reply.title)
     if reply.stage:
@@ -49,7 +51,7 @@ def render_text(reply: Reply) -> str:
     if reply.choices:
         parts.append("\n".join(f"  {n}. {c.label}" for n, c in enumerate(reply.choices, start=1)))
     if reply.sources and not reply.route:  # a route's summary gives each step's page and entry
-        footer = f"{messages.SOURCES}: " + " ".join(reply.sources)
+        footer = "\n".join([f"{messages.SOURCES}:", *(f"  {url}" for url in reply.sources)])
         if reply.reviewed:
             footer += "\n" + messages.REVIEWED_LABEL.format(date=long_date(reply))
         parts.append(footer)
@@ -62,7 +64,7 @@ def as_json(question: str, reply: Reply) -> dict[str, Any]:
         "question": question,
         "answered": reply.answered,
         "outcome": reply.outcome.value,
-        "entry": reply.entry_id if reply.answered or reply.outcome.value == "redirect" else None,
+        "entry": reply.entry_id if reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT) else None,
         "title": reply.title,
         "stage": reply.stage.id if reply.stage and reply.answered else None,
         "signposts": list(dict.fromkeys(link.org for link in reply.links)) if reply.answered else [],

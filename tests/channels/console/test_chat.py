@@ -35,7 +35,7 @@ def test_a_piped_conversation_reads_as_a_transcript(fixture_kb: KnowledgeBase) -
     )
     assert "• Medicines and Healthcare products Regulatory Agency (MHRA), required:" in text
     assert (
-        "Sources: https://www.gov.uk/government/publications/medical-devices-software-applications-apps"
+        "Sources:\n  https://www.gov.uk/government/publications/medical-devices-software-applications-apps"
         in text
     )
     assert "Last reviewed 1 January 2026" in text
