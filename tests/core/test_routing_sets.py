@@ -1,0 +1,49 @@
+"""Routing on two independent sets of real-style questions, written blind to the knowledge base.
+
+Figures, not a benchmark: the floors sit a little under today's scores so a change that makes
+routing worse fails here before it reaches users.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from bot.core.engine import Conversation
+from bot.core.matcher import Matcher
+from bot.core.models import KnowledgeBase
+from tests.conftest import FIXTURES, make_engine
+
+
+def overall(kb: KnowledgeBase, matcher: Matcher, name: str) -> tuple[float, float]:
+    """(share of cases right, share of paraphrase groups answered alike), as score.py counts them."""
+    engine = make_engine(kb, matcher)
+    conv = Conversation("test", "routing")
+    right, groups = 0, defaultdict(set)
+    cases = [json.loads(line) for line in (FIXTURES / name).read_text().splitlines() if line.strip()]
+    for case in cases:
+        reply = engine.ask(case["q"], conv)
+        orgs = {link.org for link in reply.links} if reply.answered else set()
+        if case["kind"] == "out":
+            right += not reply.answered
+            continue
+        right += (
+            reply.answered
+            and set(case["must"]) <= orgs
+            and (not case["any"] or bool(set(case["any"]) & orgs))
+        )
+        if case["group"]:
+            groups[case["group"]].add(reply.entry_id if reply.answered else None)
+    consistent = sum(1 for entries in groups.values() if None not in entries and len(entries) == 1)
+    return right / len(cases), consistent / len(groups)
+
+
+@pytest.mark.parametrize(("name", "floor"), [("routing.jsonl", 0.88), ("routing2.jsonl", 0.94)])
+def test_routing_stays_above_its_floor(
+    real_kb: KnowledgeBase, real_matcher: Matcher, name: str, floor: float
+) -> None:
+    score, consistency = overall(real_kb, real_matcher, name)
+    assert score >= floor, f"{name}: {score:.3f} < {floor}"
+    assert consistency >= 0.3
