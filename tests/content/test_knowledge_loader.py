@@ -132,3 +132,12 @@ def test_the_real_knowledge_base_is_valid(tmp_path: Path) -> None:
 
     kb = load_knowledge(ROOT / "knowledge", TODAY)
     assert len(kb.entries) >= 40
+
+
+def test_vocabulary_problems_are_reported() -> None:
+    vocabulary = "phrases: {a i: ai}\nconcepts:\n  medical_purpose: [diagnose, early warning]\nsynonyms: {}\n"
+    found = problems(GOOD, **{"vocabulary.yaml": vocabulary})
+    assert {(p.file, p.field) for p in found} == {
+        ("vocabulary.yaml", "concepts.medical_purpose"),
+        ("vocabulary.yaml", "synonyms"),
+    }
