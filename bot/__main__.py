@@ -69,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"Wayfinder cannot start: {exc}.", file=sys.stderr)
+        return 2
     command = args.command or "chat"
     try:
         if command == "kb":
