@@ -1,7 +1,7 @@
 """The Slack app (Bolt, asyncio): listeners parse the payload, call the core, render the reply.
 
 The core is synchronous and may touch the database, so every call into it runs in a worker
-thread (`asyncio.to_thread`); the event loop only ever waits on the network.
+thread (`asyncio.to_thread`), a few at a time; the event loop only ever waits on the network.
 """
 
 from __future__ import annotations
@@ -119,14 +119,21 @@ def no_unfurl(message: dict[str, Any]) -> dict[str, Any]:
     return {**message, "unfurl_links": False, "unfurl_media": False}
 
 
-async def call(fn: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
+CORE_WORKERS = 2
+"""Calls into the core at once. More would only fight the event loop for the interpreter, and
+slow the acknowledgements Slack is waiting for; answers queue instead, in arrival order."""
 
 
 class Listeners:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.stages = journey_map(deps.kb)
+        self.core_slots = asyncio.Semaphore(CORE_WORKERS)
+
+    async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a synchronous core call in a worker thread, a few at a time."""
+        async with self.core_slots:
+            return await asyncio.to_thread(fn, *args)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.middleware(self.ignore_bots_and_edits)
@@ -158,7 +165,7 @@ class Listeners:
         path. Every delivery is claimed, retries included: when the first delivery never
         arrived, the retry is the only copy and must be answered."""
         key = delivery_key(body)
-        if key is not None and not await call(self.deps.claims.claim, key, self.deps.now()):
+        if key is not None and not await self.call(self.deps.claims.claim, key, self.deps.now()):
             log.info("ignoring a repeated delivery of %s", key)
             return False
         return True
@@ -175,7 +182,7 @@ class Listeners:
         conv = thread_conversation(
             context.team_id or "", event.get("channel", ""), thread, event.get("user", "")
         )
-        reply: Reply = await call(self.deps.engine.reply, conv, question)
+        reply: Reply = await self.call(self.deps.engine.reply, conv, question)
         message = self.render(reply, question)
         await client.chat_postMessage(
             channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(message)
@@ -190,7 +197,7 @@ class Listeners:
             return
         question = render.plain(event.get("text", ""))
         conv = dm_conversation(context.team_id or "", event.get("user", ""))
-        reply: Reply = await call(self.deps.engine.reply, conv, question)
+        reply: Reply = await self.call(self.deps.engine.reply, conv, question)
         message = self.render(reply, question)
         await client.chat_postMessage(
             channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(message)
@@ -211,7 +218,7 @@ class Listeners:
             await respond(response_type="ephemeral", **render.render_gaps(await self.gap_summary()))
             return
         conv = command_conversation(command.get("team_id", ""), command.get("channel_id", ""), user)
-        reply: Reply = await call(self.deps.engine.reply, conv, question)
+        reply: Reply = await self.call(self.deps.engine.reply, conv, question)
         echo = render.escape(messages.YOU_ASKED.format(question=question))
         message = self.render(reply, question, echo=echo, share=True)
         await respond(response_type="ephemeral", **no_unfurl(message))
@@ -237,7 +244,7 @@ class Listeners:
         await ack()
         place = Place.of_action(body)
         question = render.question_from_block(action.get("block_id", ""))
-        reply: Reply = await call(self.deps.engine.choose, place.conversation, action.get("value", ""))
+        reply: Reply = await self.call(self.deps.engine.choose, place.conversation, action.get("value", ""))
         message = self.render(reply, question, share=place.ephemeral)
         await self.deliver(place, message, client, respond)
 
@@ -256,7 +263,9 @@ class Listeners:
         if not entry_id:
             return
         place = Place.of_action(body)
-        reply: Reply = await call(self.deps.engine.feedback, place.conversation, entry_id, question, helpful)
+        reply: Reply = await self.call(
+            self.deps.engine.feedback, place.conversation, entry_id, question, helpful
+        )
         message = render.render_notice(reply.text)
         if place.ephemeral:
             await respond(response_type="ephemeral", replace_original=False, **message)
@@ -271,7 +280,7 @@ class Listeners:
         await ack()
         entry_id, question = render.read_value(action.get("value", ""))
         place = Place.of_action(body)
-        reply = await call(self.answer_entry, entry_id)
+        reply = await self.call(self.answer_entry, entry_id)
         who = mention(place.user)
         echo = (
             messages.ASKED_BY.format(user=who, question=render.escape(question)) if who and question else ""
@@ -289,7 +298,7 @@ class Listeners:
         await ack()
         entry = self.deps.kb.entry(action.get("value", ""))
         question = entry.questions[0] if entry and entry.questions else ""
-        reply = await call(self.answer_entry, entry.id if entry else "")
+        reply = await self.call(self.answer_entry, entry.id if entry else "")
         user = Place.of_action(body).user
         await client.chat_postMessage(channel=user, **no_unfurl(self.render(reply, question)))
 
@@ -313,7 +322,7 @@ class Listeners:
 
     async def gap_summary(self) -> GapSummary | None:
         try:
-            summary: GapSummary = await call(summarise, self.deps.gaps, self.deps.now())
+            summary: GapSummary = await self.call(summarise, self.deps.gaps, self.deps.now())
         except Exception as exc:  # the log is unavailable: say so, never break the reply
             log.warning("gap summary unavailable (%s)", type(exc).__name__)
             return None
