@@ -28,7 +28,7 @@ NAMED_ORG_FACTOR = 1.05
 class Thresholds:
     """Named, configurable cut-offs on match confidence (0..1)."""
 
-    answer: float = 0.28
+    answer: float = 0.29
     """At or above this, with a clear lead, Wayfinder answers."""
     clarify: float = 0.22
     """At or above this (but not a clear answer), it asks which entry was meant."""
