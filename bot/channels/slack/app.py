@@ -256,7 +256,7 @@ class Listeners:
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
-        """ "Was this helpful?": No puts the question in the unanswered-question log."""
+        """Was this helpful? A "No" puts the question in the unanswered-question log."""
         await ack()
         helpful = action.get("action_id") == render.ACTION_HELPFUL
         entry_id, question = render.read_value(action.get("value", ""))
