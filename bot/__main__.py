@@ -18,6 +18,7 @@ from bot.content.problems import ContentError
 from bot.content.regression import load_cases
 from bot.core.audit import audit
 from bot.core.engine import Conversation, Engine
+from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
@@ -49,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     listing = gaps.add_parser("list", help="newest first")
     listing.add_argument("--status", choices=[s.value for s in GapStatus])
     listing.add_argument("--limit", type=int, default=50)
+    gaps.add_parser("summary", help="open questions: this week, the most asked (grouped), the latest")
     gexport = gaps.add_parser("export", help="everything, as CSV or JSON")
     gexport.add_argument("--format", choices=["csv", "json"], default="csv")
     close = gaps.add_parser("close", help="close a reviewed gap")
@@ -213,6 +215,18 @@ GAP_FIELDS = [
 ]
 
 
+def print_gap_summary(summary: GapSummary) -> None:
+    print(f"Open unanswered questions: {summary.open_count} ({summary.this_week} this week)")
+    if summary.frequent:
+        print("Most asked (the same question in other words counts once):")
+        for text, count in summary.frequent:
+            print(f"  {count:>3} x {text}")
+    if summary.recent:
+        print("Latest:")
+        for gap in summary.recent:
+            print(f"  {gap.at:%Y-%m-%d %H:%M}  {gap.id[:8]}  {gap.reason.value:<10} {gap.text}")
+
+
 def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
     try:
         if args.gaps_command == "close":
@@ -225,6 +239,9 @@ def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
                 return 1
             store.gaps.inner.set_status(matches[0], GapStatus.CLOSED, note=args.note)
             print(f"Closed {matches[0]}.")
+            return 0
+        if args.gaps_command == "summary":
+            print_gap_summary(summarise(store.gaps, wiring.today()))
             return 0
         status = GapStatus(args.status) if getattr(args, "status", None) else None
         gaps = store.gaps.list(status=status, limit=getattr(args, "limit", None))

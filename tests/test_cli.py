@@ -106,3 +106,11 @@ def test_piped_chat_on_the_embedded_default(tmp_path: Path) -> None:
     result = run("chat", stdin="do we need ethics approval to evaluate our app\n", env=env)
     assert result.returncode == 0, result.stderr
     assert "Health Research Authority" in result.stdout and "Last reviewed" in result.stdout
+
+
+def test_gaps_summary_groups_the_same_question(env: dict[str, str]) -> None:
+    run("ask", stdin="what's on tv tonight\nWhat's on TV tonight?\nbest running shoes\n", env=env)
+    summary = run("gaps", "summary", env=env)
+    assert summary.returncode == 0, summary.stderr
+    assert "Open unanswered questions: 3 (3 this week)" in summary.stdout
+    assert "    2 x " in summary.stdout and "    1 x best running shoes" in summary.stdout
