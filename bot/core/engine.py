@@ -18,6 +18,7 @@ from bot.core.redact import redact
 from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
 
 DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "northern-ireland"}
+THANKS = {"thanks", "thank", "thx", "cheers", "ta"}
 NATION_FACTOR = 0.9
 """An entry that does not hold in the nation asked about keeps this share of its score."""
 NAMED_ORG_FACTOR = 1.05
@@ -174,6 +175,8 @@ class Engine:
         """Route one question. Stateless apart from logging gaps (conversations go via `reply`)."""
         ranking = self.matcher.rank(text)
         if not any(term.strip("0123456789") for term in ranking.query.terms):
+            if THANKS & set(self.matcher.normalise.tokens(text)):
+                return Reply(Outcome.HELP, messages.YOU_ARE_WELCOME)
             return Reply(Outcome.HELP, messages.HELP)  # a greeting, a bare number: nothing to route
         nation = _named_nation(ranking)
         candidates = _prefer_named(ranking.candidates, nation or "england", self._named_orgs(ranking))

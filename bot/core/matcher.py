@@ -26,7 +26,7 @@ RECALL_WEIGHT = 2.0
 """How much more covering the question matters than the example being covered (F-beta's beta)."""
 KEYWORD_FACTOR = 0.8
 TYPO_MIN_LENGTH = 5
-TYPO_CUTOFF = 84.0
+TYPO_CUTOFF = 88.0
 FUZZ_SHORTLIST = 40
 
 

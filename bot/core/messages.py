@@ -7,6 +7,8 @@ HELP = (
     "approval to evaluate our app”. Not sure what to ask? Say “find my route”."
 )
 
+YOU_ARE_WELCOME = "You're welcome. Ask me anything else, or say “find my route” for a guided route."
+
 DONT_KNOW = (
     "Sorry, I don't have an answer for that yet. I've noted the question (without personal "
     "details) so the team can add one. I can help with who to talk to about regulating, "

@@ -156,3 +156,13 @@ def test_naming_an_organisation_or_a_nation_reorders_close_candidates(fixture_kb
     assert _prefer_named(close, "england", frozenset({"MHRA"}))[0].entry.id == mhra.id
     in_scotland = _prefer_named(close, "scotland")  # the England-only entry drops below both
     assert [c.entry.id for c in in_scotland] == [mhra.id, scot.id, cqc.id]
+
+
+def test_thanks_gets_a_welcome_not_an_answer_or_a_log_entry(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    engine = make_engine(fixture_kb)
+    for text in ("thanks!", "Cheers", "thank you"):
+        reply = engine.reply(conv, text)
+        assert reply.outcome is Outcome.HELP and "welcome" in reply.text
+    assert not gaps_of(engine).gaps

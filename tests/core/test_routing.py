@@ -84,3 +84,10 @@ def test_the_same_question_in_other_words_gets_the_same_answer(
         "is our application a medical device",
     ]
     assert len({engine.reply(conv, w).entry_id for w in wordings}) == 1
+
+
+@pytest.mark.parametrize("word", ["cheers", "thx", "ta very much"])
+def test_short_chatter_is_never_mistaken_for_a_misspelt_topic(
+    real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation, word: str
+) -> None:
+    assert not make_engine(real_kb, real_matcher).reply(conv, word).answered
