@@ -177,10 +177,20 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
             continue
         for member in members:
             concepts[member.lower()] = (*concepts.get(member.lower(), ()), str(idea).lower())
-    unknown = set(doc) - {"phrases", "words", "stopwords", "concepts"}
+    chatter = doc.get("chatter") or []
+    if not isinstance(chatter, list):
+        problems.add(file, "", "chatter", "must be a list", "write chatter: [nice one, good morning]")
+        chatter = []
+    unknown = set(doc) - {"phrases", "words", "stopwords", "concepts", "chatter"}
     for key in sorted(unknown):
-        problems.add(file, "", key, "unknown section", "use phrases, words, concepts or stopwords")
-    return Lexicon(maps["phrases"], maps["words"], frozenset(str(w).lower() for w in stop), concepts)
+        problems.add(file, "", key, "unknown section", "use phrases, words, concepts, chatter or stopwords")
+    return Lexicon(
+        maps["phrases"],
+        maps["words"],
+        frozenset(str(w).lower() for w in stop),
+        concepts,
+        frozenset(" ".join(Normaliser.tokens(str(c))) for c in chatter),
+    )
 
 
 class Fields:

@@ -174,10 +174,12 @@ class Engine:
     def ask(self, text: str, conv: Conversation) -> Reply:
         """Route one question. Stateless apart from logging gaps (conversations go via `reply`)."""
         ranking = self.matcher.rank(text)
-        if not any(term.strip("0123456789") for term in ranking.query.terms):
-            if THANKS & set(self.matcher.normalise.tokens(text)):
+        tokens = self.matcher.normalise.tokens(text)
+        small_talk = " ".join(tokens) in self.kb.lexicon.chatter
+        if small_talk or not any(term.strip("0123456789") for term in ranking.query.terms):
+            if THANKS & set(tokens):
                 return Reply(Outcome.HELP, messages.YOU_ARE_WELCOME)
-            return Reply(Outcome.HELP, messages.HELP)  # a greeting, a bare number: nothing to route
+            return Reply(Outcome.HELP, messages.HELP)  # small talk, a bare number: nothing to route
         nation = _named_nation(ranking)
         candidates = _prefer_named(ranking.candidates, nation or "england", self._named_orgs(ranking))
         t = self.thresholds

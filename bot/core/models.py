@@ -83,6 +83,8 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     concepts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """word -> wider ideas it stands for, added alongside it ("sepsis" -> health_condition)."""
+    chatter: frozenset[str] = frozenset()
+    """Whole messages that are small talk ("nice one"), as lower-case words joined by spaces."""
 
 
 @dataclass(frozen=True)

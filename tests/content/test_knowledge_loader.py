@@ -141,3 +141,13 @@ def test_vocabulary_problems_are_reported() -> None:
         ("vocabulary.yaml", "concepts.medical_purpose"),
         ("vocabulary.yaml", "synonyms"),
     }
+
+
+def test_yes_and_no_stay_words_and_dates_stay_text() -> None:
+    from bot.content.problems import Collector
+    from bot.content.yamltext import parse_yaml
+
+    assert parse_yaml("x.yaml", "a: [yes, no, on, true]\nb: 2026-01-01\n", Collector()) == {
+        "a": ["yes", "no", "on", True],
+        "b": "2026-01-01",
+    }

@@ -91,3 +91,14 @@ def test_short_chatter_is_never_mistaken_for_a_misspelt_topic(
     real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation, word: str
 ) -> None:
     assert not make_engine(real_kb, real_matcher).reply(conv, word).answered
+
+
+@pytest.mark.parametrize(
+    "message", ["nice one", "test", "good morning", "who made you", "yes", "great thanks"]
+)
+def test_small_talk_gets_help_not_an_answer_and_no_log_entry(
+    real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation, message: str
+) -> None:
+    engine = make_engine(real_kb, real_matcher)
+    reply = engine.reply(conv, message)
+    assert reply.outcome is Outcome.HELP and not reply.logged
