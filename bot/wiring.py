@@ -66,7 +66,6 @@ class App:
     kb: KnowledgeBase
     engine: Engine
     store: Storage
-    flows: FlowSet
 
     def close(self) -> None:
         self.store.close()
@@ -83,7 +82,7 @@ def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | 
     engine = Engine(
         kb, matcher, store.gaps, store.sessions, settings.thresholds, settings.session_ttl, flows=flows
     )
-    return App(settings, kb, engine, store, flows or FlowSet())
+    return App(settings, kb, engine, store)
 
 
 def slack_app(app: App) -> AsyncApp:

@@ -39,8 +39,6 @@ CHOICE_FIELDS = {"value", "label", "next", "stage"}
 BRANCH_FIELDS = {"when", "to"}
 OUTCOME_FIELDS = {"id", "title", "text", "route"}
 ITEM_FIELDS = {"entry", "orgs", "when"}
-YAML_WORDS = {True: "yes", False: "no"}
-"""YAML 1.1 reads an unquoted yes/no as true/false; in a flow they are always the words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +97,10 @@ def _declared(raw: Any, values: bool = False) -> dict[str, set[str]]:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             choices = item.get("choices") if values else None
             found[item["id"]] = {
-                str(_as_word(c.get("value"))) for c in (choices if isinstance(choices, list) else [])
+                str(c.get("value")) for c in (choices if isinstance(choices, list) else [])
                 if isinstance(c, dict)
             }  # fmt: skip
     return found
-
-
-def _as_word(value: Any) -> Any:
-    return YAML_WORDS.get(value, value) if isinstance(value, bool) else value
 
 
 class _FlowReader:
@@ -215,7 +209,7 @@ class _FlowReader:
                 f.add(field, "must be a mapping", "give value, label and next")
                 continue
             cf = self.fields(c, CHOICE_FIELDS, sid, prefix=f"{field}.")
-            value = _as_word(c.get("value"))
+            value = c.get("value")
             if not isinstance(value, str) or not ID.match(value):
                 cf.add(
                     "value", f"bad value {value!r}", "use lowercase words joined by hyphens, e.g. not-sure"
@@ -273,7 +267,7 @@ class _FlowReader:
         pairs = []
         for step, values in raw.items():
             values = values if isinstance(values, list) else [values]
-            words = [_as_word(v) for v in values]
+            words = list(values)
             if not all(isinstance(v, str) for v in words):
                 f.add(f"when.{step}", "values must be answer values", "list them, e.g. [yes, not-sure]")
                 return None

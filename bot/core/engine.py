@@ -173,13 +173,12 @@ class Engine:
 
     def ask(self, text: str, conv: Conversation) -> Reply:
         """Route one question. Stateless apart from logging gaps (conversations go via `reply`)."""
-        ranking = self.matcher.rank(text)
         tokens = self.matcher.normalise.tokens(text)
-        small_talk = " ".join(tokens) in self.kb.lexicon.chatter
-        if small_talk or not any(term.strip("0123456789") for term in ranking.query.terms):
-            if THANKS & set(tokens):
-                return Reply(Outcome.HELP, messages.YOU_ARE_WELCOME)
-            return Reply(Outcome.HELP, messages.HELP)  # small talk, a bare number: nothing to route
+        if " ".join(tokens) in self.kb.lexicon.chatter:
+            return _small_talk(tokens)
+        ranking = self.matcher.rank(text)
+        if not any(term.strip("0123456789") for term in ranking.query.terms):
+            return _small_talk(tokens)  # a greeting, a bare number: nothing to route
         nation = _named_nation(ranking)
         candidates = _prefer_named(ranking.candidates, nation or "england", self._named_orgs(ranking))
         t = self.thresholds
@@ -269,6 +268,10 @@ class Engine:
             self.sessions.save(conv.key, state, self.now() + self.session_ttl)
         else:
             self.sessions.delete(conv.key)
+
+
+def _small_talk(tokens: list[str]) -> Reply:
+    return Reply(Outcome.HELP, messages.YOU_ARE_WELCOME if THANKS & set(tokens) else messages.HELP)
 
 
 def _pick(text: str, choices: list[str]) -> str | None:
