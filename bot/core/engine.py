@@ -238,6 +238,8 @@ class Engine:
             watch_out=entry.watch_out,
             sources=entry.sources,
             reviewed=entry.reviewed,
+            owner=entry.owner,
+            review_by=entry.review_by,
             note=note,
             confidence=confidence,
             alternatives=alternatives,

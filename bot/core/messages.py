@@ -37,6 +37,8 @@ REDIRECT_PREFIX = "That's outside what Wayfinder covers, but here is where to go
 
 STAGE_LABEL = "Stage {number} of {count}: {name}"
 REVIEWED_LABEL = "Last reviewed {date}"
+OWNER_REVIEWED_LABEL = "Owner: {owner}. Last reviewed {date}"
+DUE_FOR_REVIEW = "Due for review since {date} (shown to staff only)"
 REQUIRED = "required"
 BEST_PRACTICE = "best practice"
 WATCH_OUT = "Watch out"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from bot.core import messages
 from bot.core.models import Stage
 
 
@@ -66,6 +67,10 @@ class Reply:
     watch_out: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     reviewed: date | None = None
+    owner: str = ""
+    """Who owns the content of this answer (shown beside the review date in every channel)."""
+    review_by: date | None = None
+    """When the answer is next due for review; past it the answer still stands, and staff are told."""
     note: str = ""
     choices: tuple[Choice, ...] = ()
     confidence: float = 0.0
@@ -83,3 +88,21 @@ class Reply:
     @property
     def logged(self) -> bool:
         return self.gap_id is not None
+
+    def overdue(self, today: date) -> bool:
+        """Past its review date: still answered, but staff should see that it is due for review."""
+        return self.review_by is not None and self.review_by < today
+
+
+def long_date(day: date) -> str:
+    """A date as people write it: 3 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def provenance(reply: Reply) -> str:
+    """Who owns the answer and when it was last reviewed, for every channel's footer."""
+    if not reply.reviewed:
+        return ""
+    if reply.owner:
+        return messages.OWNER_REVIEWED_LABEL.format(owner=reply.owner, date=long_date(reply.reviewed))
+    return messages.REVIEWED_LABEL.format(date=long_date(reply.reviewed))

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core import messages
 from bot.core.journey import StageView
-from bot.core.replies import Outcome, Reply
+from bot.core.replies import Outcome, Reply, provenance
 
 WIDTH = 92
 
@@ -16,10 +16,6 @@ def _wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(
         text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  " if indent else ""
     )
-
-
-def long_date(reply: Reply) -> str:
-    return reply.reviewed.strftime("%-d %B %Y") if reply.reviewed else ""
 
 
 def render_text(reply: Reply) -> str:
@@ -53,7 +49,7 @@ def render_text(reply: Reply) -> str:
     if reply.sources and not reply.route:  # a route's summary gives each step's page and entry
         footer = "\n".join([f"{messages.SOURCES}:", *(f"  {url}" for url in reply.sources)])
         if reply.reviewed:
-            footer += "\n" + messages.REVIEWED_LABEL.format(date=long_date(reply))
+            footer += "\n" + provenance(reply)
         parts.append(footer)
     return "\n\n".join(p for p in parts if p)
 
@@ -72,6 +68,8 @@ def as_json(question: str, reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "sources": list(reply.sources),
         "reviewed": reply.reviewed.isoformat() if reply.reviewed else None,
+        "owner": reply.owner or None,
+        "review_by": reply.review_by.isoformat() if reply.review_by else None,
         "alternatives": [
             {"entry": a.entry, "title": a.title, "confidence": round(a.confidence, 3)}
             for a in reply.alternatives

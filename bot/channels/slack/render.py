@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core import messages
 from bot.core.gaps import GapSummary
 from bot.core.journey import StageView
-from bot.core.replies import Outcome, Reply
+from bot.core.replies import Outcome, Reply, provenance
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -143,10 +142,6 @@ def actions(elements: list[dict[str, Any]], block_id: str | None = None) -> list
     return blocks
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def link(url: str, label: str) -> str:
     """A mrkdwn link to a trusted address (from the knowledge base)."""
     return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"
@@ -240,7 +235,7 @@ def render_reply(
             + " · ".join(link(url, urlsplit(url).netloc or url) for url in reply.sources)
         )
     if reply.reviewed:
-        footer.append(escape(messages.REVIEWED_LABEL.format(date=long_date(reply.reviewed))))
+        footer.append(escape(provenance(reply)))
     if footer:
         tail.append(context(*footer))
     answered = reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT) and reply.entry_id

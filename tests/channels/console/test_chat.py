@@ -38,7 +38,7 @@ def test_a_piped_conversation_reads_as_a_transcript(fixture_kb: KnowledgeBase) -
         "Sources:\n  https://www.gov.uk/government/publications/medical-devices-software-applications-apps"
         in text
     )
-    assert "Last reviewed 1 January 2026" in text
+    assert "Owner: Test team. Last reviewed 1 January 2026" in text
     assert "> registration\nI'm not sure which of these you mean. Pick one:" in text
     assert "  1. Do we need to register with CQC?\n  2. Registering a device with the MHRA\n" in text
     assert "> 2\nRegistering a device with the MHRA\n\nStage 4 of 7" in text

@@ -24,7 +24,7 @@ async def test_a_mention_is_answered_in_its_thread_with_rich_blocks(slack: Slack
     contexts = [e["text"] for b in find(blocks, "context") for e in b["elements"]]
     assert "Stage 2 of 7: Design and develop" in contexts
     assert any(c.startswith("Sources: <https://") for c in contexts)
-    assert any(c.startswith("Last reviewed ") for c in contexts)
+    assert any(c.startswith("Owner: ") and "Last reviewed " in c for c in contexts)
     links = [b for b in buttons(blocks) if "url" in b]
     assert links and all(b["url"].startswith("https://") for b in links)
     assert links[0]["text"]["text"] == "Open the MHRA page"
