@@ -1,0 +1,57 @@
+"""all-MiniLM-L6-v2 served by onnxruntime and tokenizers: sentence vectors without torch."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from tokenizers import Tokenizer
+
+from bot.core.semantic import Vectors
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MAX_TOKENS = 256
+"""The model's own limit (sentence-transformers' max_seq_length); longer texts are cut."""
+THREADS = 1
+"""onnxruntime threads per encode: one, so several conversations can be answered at once."""
+BATCH = 32
+"""Texts encoded together when building the knowledge base's vectors."""
+
+
+class OnnxEncoder:
+    """Encodes texts to L2-normalised 384-dimensional vectors (mean pooling is in the graph)."""
+
+    def __init__(self, model: Path = MODEL_DIR / "model.onnx", tokenizer: Path | None = None) -> None:
+        tokenizer = tokenizer or model.parent / "tokenizer.json"
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = THREADS
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(
+            str(model), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        digest = hashlib.sha256()
+        for path in (model, tokenizer):
+            digest.update(path.read_bytes())
+        self.model_id = f"minilm-l6-{digest.hexdigest()[:12]}"
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # similar lengths batch together, so little padding is encoded
+        order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            chunk = order[start : start + BATCH]
+            encodings = self.tokenizer.encode_batch([texts[k] for k in chunk])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            out[chunk] = vectors
+        return out
