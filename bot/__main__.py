@@ -152,6 +152,7 @@ def kb_command(args: argparse.Namespace, settings: Settings) -> int:
             f"OK: {len(flows.flows)} flows, {steps} steps, {report.total:,} paths, every one ending in an "
             f"outcome with a route ({per_flow})."
         )
+        print(semantic_status(settings, kb))
     elif args.kb_command == "audit":
         return print_audit(kb)
     elif args.kb_command == "test":
@@ -159,6 +160,18 @@ def kb_command(args: argparse.Namespace, settings: Settings) -> int:
     elif args.kb_command == "export":
         print(json.dumps(export_mapping(kb), indent=2, ensure_ascii=False, default=str))
     return 0
+
+
+def semantic_status(settings: Settings, kb: KnowledgeBase) -> str:
+    """Build or check the knowledge base's sentence vectors, and say how it went."""
+    built = wiring.semantic_index(settings, kb)
+    if built is None:
+        return "Semantic matching is off: Wayfinder answers with the lexical matcher alone."
+    index, report = built
+    return (
+        f"OK: {len(index.raw):,} sentence vectors ({report.cached:,} from the cache, {report.encoded:,} "
+        f"encoded) for {index.encoder.model_id} in {settings.cache_dir}."
+    )
 
 
 def print_audit(kb: KnowledgeBase) -> int:
@@ -191,8 +204,8 @@ def print_audit(kb: KnowledgeBase) -> int:
 
 def run_regression(settings: Settings, kb: KnowledgeBase) -> int:
     cases = load_cases(settings.knowledge_dir, kb)
-    engine = Engine(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), MemoryGapLog(), MemorySessionStore(),
-                    settings.thresholds)  # fmt: skip
+    matcher, thresholds = wiring.routing(settings, kb)
+    engine = Engine(kb, matcher, MemoryGapLog(), MemorySessionStore(), thresholds)
     failures = run_cases(engine, cases)
     for f in failures:
         print(f"FAIL {f.question!r}: expected {f.expected or 'no answer'}, got {f.got or f.outcome.value}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
-from bot.core.engine import Thresholds
+from bot.core.engine import FUSED, Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,12 @@ class Settings:
     flows_dir: Path = ROOT / "flows"
     spool: Path = Path("wayfinder-pending.jsonl")
     thresholds: Thresholds = field(default_factory=Thresholds)
+    """Cut-offs for the lexical matcher alone (WAYFINDER_SEMANTIC=0, or the model cannot load)."""
+    semantic: bool = True
+    model: Path = ROOT / "bot" / "semantic" / "model" / "model.onnx"
+    cache_dir: Path = Path(".wayfinder-cache")
+    fused_thresholds: Thresholds = FUSED
+    """Cut-offs on the fused lexical and semantic score (the default matcher)."""
     session_ttl: timedelta = timedelta(minutes=30)
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
@@ -55,6 +61,14 @@ class Settings:
                 margin=_float(env, "WAYFINDER_CLARIFY_MARGIN", base.margin),
                 window=base.window,
                 coverage=_float(env, "WAYFINDER_MIN_COVERAGE", base.coverage),
+            ),
+            semantic=env.get("WAYFINDER_SEMANTIC", "1").strip().lower() not in {"0", "false", "no", "off"},
+            model=Path(env.get("WAYFINDER_MODEL") or cls.model),
+            cache_dir=Path(env.get("WAYFINDER_CACHE") or cls.cache_dir),
+            fused_thresholds=replace(
+                FUSED,
+                answer=_float(env, "WAYFINDER_FUSED_ANSWER_THRESHOLD", FUSED.answer),
+                clarify=_float(env, "WAYFINDER_FUSED_CLARIFY_THRESHOLD", FUSED.clarify),
             ),
             session_ttl=timedelta(minutes=_float(env, "WAYFINDER_SESSION_MINUTES", 30)),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.content.flows import FlowReport, load_flows
 from bot.content.knowledge import load_knowledge
-from bot.core.engine import Engine
+from bot.core.engine import Engine, Thresholds
 from bot.core.flows import FlowSet
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
+from bot.core.semantic import SemanticIndex, index_texts
 from bot.settings import Settings
 from bot.storage.events import FailSafeEventClaims, SqlEventClaims
 from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
@@ -20,6 +22,10 @@ from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+
+    from bot.semantic.cache import CacheReport
+
+log = logging.getLogger(__name__)
 
 
 def today() -> datetime:
@@ -34,6 +40,35 @@ def load(settings: Settings) -> KnowledgeBase:
 def load_guided(settings: Settings, kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
     """The guided flows, validated against the knowledge base; raises ContentError."""
     return load_flows(settings.flows_dir, kb)
+
+
+def semantic_index(settings: Settings, kb: KnowledgeBase) -> tuple[SemanticIndex, CacheReport] | None:
+    """The knowledge base's sentence vectors (from the cache, encoding only what changed), or None
+    when the semantic signal is off or the model cannot load: then Wayfinder answers lexically."""
+    if not settings.semantic:
+        return None
+    try:
+        from bot.semantic.cache import VectorCache
+        from bot.semantic.onnx import OnnxEncoder
+
+        encoder = OnnxEncoder(settings.model)
+        vectors, report = VectorCache(settings.cache_dir, encoder).vectors([t for _, t in index_texts(kb.entries)])
+        return SemanticIndex(kb.entries, encoder, vectors), report
+    except Exception as exc:  # any fault in the model costs the semantic signal, never an answer
+        log.warning(
+            "Semantic matching is off (%s: %s); answering with the lexical matcher alone.",
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+        return None
+
+
+def routing(settings: Settings, kb: KnowledgeBase) -> tuple[Matcher, Thresholds]:
+    """The matcher and the cut-offs that suit it: fused when the encoder loads, else lexical."""
+    built = semantic_index(settings, kb)
+    if built is None:
+        return Matcher(kb.entries, Normaliser(kb.lexicon)), settings.thresholds
+    return Matcher(kb.entries, Normaliser(kb.lexicon), semantic=built[0]), settings.fused_thresholds
 
 
 @dataclass
@@ -78,10 +113,8 @@ def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | 
         kb = load(settings)
         flows = flows if flows is not None else load_guided(settings, kb)[0]
     store = storage(settings)
-    matcher = Matcher(kb.entries, Normaliser(kb.lexicon))
-    engine = Engine(
-        kb, matcher, store.gaps, store.sessions, settings.thresholds, settings.session_ttl, flows=flows
-    )
+    matcher, thresholds = routing(settings, kb)
+    engine = Engine(kb, matcher, store.gaps, store.sessions, thresholds, settings.session_ttl, flows=flows)
     return App(settings, kb, engine, store)
 
 

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.models import Entry
 from bot.core.normalise import Normalised, Normaliser
+from bot.core.semantic import SemanticIndex
 
 RECALL_WEIGHT = 2.0
 """How much more covering the question matters than the example being covered (F-beta's beta)."""
@@ -42,6 +43,10 @@ class Weights:
     """How many of the entry's examples are about the question's terms."""
     unknown: float = 1.0
     """The weight of a word the knowledge base has never seen, relative to the rarest known word."""
+    lexical: float = 0.5
+    """With the semantic signal on, the lexical score's share of the fused score (the cosine has the rest)."""
+    pool: int = 10
+    """With the semantic signal on, the best this many entries of each signal are fused and re-ranked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +84,16 @@ class Matcher:
     """An index over the entries' texts, built once; `rank` is read-only and thread-safe."""
 
     def __init__(
-        self, entries: tuple[Entry, ...], normalise: Normaliser, weights: Weights | None = None
+        self,
+        entries: tuple[Entry, ...],
+        normalise: Normaliser,
+        weights: Weights | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
         self.entries = entries
         self.normalise = normalise
         self.weights = weights or Weights()
+        self.semantic = semantic
         raw_texts: list[tuple[int, str, float]] = []
         for i, entry in enumerate(entries):
             raw_texts.extend((i, q, 1.0) for q in (*entry.questions, entry.title))
@@ -145,7 +155,8 @@ class Matcher:
         return self.idf.get(term, self.unknown_weight)
 
     def rank(self, text: str, limit: int = 5, leave_out: str | None = None) -> Ranking:
-        """Ranked candidates; `leave_out` ignores one example question (to audit it against the rest)."""
+        """Ranked candidates; `leave_out` ignores one example question (to audit it against the rest).
+        With the semantic signal on, each score is the fused one (see `Weights.lexical`)."""
         query = self.understand(text)
         terms = frozenset(query.terms)
         if not terms:
@@ -153,7 +164,20 @@ class Matcher:
         weights = {t: self.weight(t) for t in terms}
         q_weight = sum(weights.values())
         coverage = sum(w for t, w in weights.items() if t in self.idf) / q_weight
+        lexical = self._lexical(query, weights, leave_out)
+        if self.semantic is None:
+            candidates = [Candidate(self.entries[e], round(s, 4), m) for e, (s, m) in lexical.items()]
+        else:
+            candidates = self._fuse(text, lexical, leave_out)
+        candidates.sort(key=lambda c: (-c.score, c.entry.id))
+        return Ranking(query, tuple(candidates[:limit]), coverage)
 
+    def _lexical(
+        self, query: Normalised, weights: dict[str, float], leave_out: str | None
+    ) -> dict[int, tuple[float, str]]:
+        """Entry index -> (lexical score, the text that matched best), for entries sharing a term."""
+        terms = frozenset(query.terms)
+        q_weight = sum(weights.values())
         shared: dict[int, float] = defaultdict(float)
         for term in terms:
             if term in self.idf:
@@ -162,7 +186,7 @@ class Matcher:
         if leave_out is not None:
             shared = defaultdict(float, {i: s for i, s in shared.items() if self.texts[i].raw != leave_out})
         if not shared:
-            return Ranking(query, (), coverage)
+            return {}
 
         overlap = {
             i: self.texts[i].factor * _f_score(s / q_weight, s / self.texts[i].weight)
@@ -178,14 +202,28 @@ class Matcher:
             if candidate.entry not in best or score > best[candidate.entry][0]:
                 best[candidate.entry] = (score, i)
 
-        candidates = []
+        out = {}
         for e, (score, text_index) in best.items():
             cover = sum(weights[t] for t in terms & self.entry_terms[e]) / q_weight
             focus = sum(w * self.support[e].get(t, 0.0) for t, w in weights.items()) / q_weight
             final = self.weights.text * score + self.weights.cover * cover + self.weights.focus * focus
-            candidates.append(Candidate(self.entries[e], round(final, 4), self.texts[text_index].raw))
-        candidates.sort(key=lambda c: (-c.score, c.entry.id))
-        return Ranking(query, tuple(candidates[:limit]), coverage)
+            out[e] = (final, self.texts[text_index].raw)
+        return out
+
+    def _fuse(self, text: str, lexical: dict[int, tuple[float, str]], leave_out: str | None) -> list[Candidate]:
+        """The best entries of both signals, re-scored as w * lexical + (1 - w) * cosine."""
+        assert self.semantic is not None
+        similarity = self.semantic.similarity(text, leave_out)
+        pool = self.weights.pool
+        lexical_top = sorted(lexical, key=lambda e: -lexical[e][0])[:pool]
+        w = self.weights.lexical
+        candidates = []
+        for e in dict.fromkeys([*lexical_top, *similarity.top(pool)]):
+            lex, matched = lexical.get(e, (0.0, ""))
+            cosine = float(similarity.entries[e])
+            fused = w * lex + (1 - w) * cosine
+            candidates.append(Candidate(self.entries[e], round(fused, 4), matched or similarity.matched(e)))
+        return candidates
 
 
 def _f_score(recall: float, precision: float, beta: float = RECALL_WEIGHT) -> float:
