@@ -85,9 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "bench":
             from bot.bench import run_bench
+            from bot.bench_semantic import report_semantic
             from bot.channels.slack.bench import report_ack_latency
 
-            run_bench(settings, sys.stdout, extra=[lambda out: report_ack_latency(out, settings)])
+            extra = [
+                lambda out: report_ack_latency(out, settings),
+                lambda out: report_semantic(out, settings),
+            ]
+            run_bench(settings, sys.stdout, extra=extra)
             return 0
         if command == "gaps":
             store = wiring.storage(settings)

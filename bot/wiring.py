@@ -52,7 +52,9 @@ def semantic_index(settings: Settings, kb: KnowledgeBase) -> tuple[SemanticIndex
         from bot.semantic.onnx import OnnxEncoder
 
         encoder = OnnxEncoder(settings.model)
-        vectors, report = VectorCache(settings.cache_dir, encoder).vectors([t for _, t in index_texts(kb.entries)])
+        vectors, report = VectorCache(settings.cache_dir, encoder).vectors(
+            [t for _, t in index_texts(kb.entries)]
+        )
         return SemanticIndex(kb.entries, encoder, vectors), report
     except Exception as exc:  # any fault in the model costs the semantic signal, never an answer
         log.warning(
@@ -65,10 +67,14 @@ def semantic_index(settings: Settings, kb: KnowledgeBase) -> tuple[SemanticIndex
 
 def routing(settings: Settings, kb: KnowledgeBase) -> tuple[Matcher, Thresholds]:
     """The matcher and the cut-offs that suit it: fused when the encoder loads, else lexical."""
+    from bot.semantic.words import everyday_words
+
+    everyday = everyday_words()
     built = semantic_index(settings, kb)
     if built is None:
-        return Matcher(kb.entries, Normaliser(kb.lexicon)), settings.thresholds
-    return Matcher(kb.entries, Normaliser(kb.lexicon), semantic=built[0]), settings.fused_thresholds
+        return Matcher(kb.entries, Normaliser(kb.lexicon), everyday=everyday), settings.thresholds
+    matcher = Matcher(kb.entries, Normaliser(kb.lexicon), semantic=built[0], everyday=everyday)
+    return matcher, settings.fused_thresholds
 
 
 @dataclass

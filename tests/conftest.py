@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot import wiring
 from bot.content.knowledge import load_knowledge
 from bot.core.engine import Conversation, Engine, Thresholds
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
+from bot.settings import Settings
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,16 @@ def real_kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def real_matcher(real_kb: KnowledgeBase) -> Matcher:
     return Matcher(real_kb.entries, Normaliser(real_kb.lexicon))
+
+
+@pytest.fixture(scope="session")
+def fused(real_kb: KnowledgeBase, request: pytest.FixtureRequest) -> tuple[Matcher, Thresholds]:
+    """The default matcher on the real knowledge base (lexical fused with the ONNX encoder) and its
+    thresholds; vectors are cached in pytest's cache folder between runs."""
+    cache = Path(request.config.cache.mkdir("wayfinder-vectors"))
+    matcher, thresholds = wiring.routing(Settings(cache_dir=cache), real_kb)
+    assert matcher.semantic is not None, "the ONNX encoder did not load"
+    return matcher, thresholds
 
 
 AMBIGUOUS = "registration"

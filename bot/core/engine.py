@@ -41,7 +41,7 @@ class Thresholds:
     """The share of the question the knowledge base must know at all, or it is off topic."""
 
 
-FUSED = Thresholds(answer=0.40, clarify=0.36, margin=0.0, window=0.08, coverage=0.0)
+FUSED = Thresholds(answer=0.37, clarify=0.33, margin=0.0, window=0.08, coverage=0.0)
 """The cut-offs when the matcher fuses the lexical score with the sentence encoder's cosine
 (`Weights.lexical`): fused scores run higher and closer together than lexical ones, so the
 bars sit higher; the encoder hears questions whose words the knowledge base has never seen, so

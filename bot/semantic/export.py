@@ -76,13 +76,18 @@ def main() -> None:
             str(fp32),
             input_names=["input_ids", "attention_mask"],
             output_names=["sentence_embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+            },
             opset_version=17,
             dynamo=False,
         )
         if "--fp32" in sys.argv:
             shutil.copy(fp32, MODEL_DIR / "model-fp32.onnx")
-        quantize_dynamic(str(fp32), str(MODEL_DIR / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(
+            str(fp32), str(MODEL_DIR / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
+        )
     shutil.copy(source / "tokenizer.json", MODEL_DIR / "tokenizer.json")
 
     reference = SentenceTransformer(str(source), device="cpu")
@@ -90,7 +95,10 @@ def main() -> None:
     REFERENCE.parent.mkdir(parents=True, exist_ok=True)
     REFERENCE.write_text(
         json.dumps(
-            [{"text": t, "vector": [round(float(x), 5) for x in v]} for t, v in zip(REFERENCE_SENTENCES, vectors)]
+            [
+                {"text": t, "vector": [round(float(x), 5) for x in v]}
+                for t, v in zip(REFERENCE_SENTENCES, vectors, strict=True)
+            ]
         )
         + "\n"
     )

@@ -1,0 +1,103 @@
+"""The semantic signal: long messages, fusion with the lexical score, and real wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.engine import Conversation, Thresholds
+from bot.core.matcher import Matcher, Weights
+from bot.core.models import KnowledgeBase
+from bot.core.normalise import Normaliser
+from bot.core.replies import Outcome
+from bot.core.semantic import MAX_PARTS, SemanticIndex, index_texts, parts
+from tests.conftest import make_engine
+from tests.support.encoder import WordBagEncoder
+
+Fused = tuple[Matcher, Thresholds]
+
+
+def test_a_short_message_is_encoded_whole() -> None:
+    assert parts("  is my   app a medical device ") == ["is my app a medical device"]
+
+
+def test_a_long_message_is_also_encoded_by_the_sentences_that_ask() -> None:
+    post = (
+        "We are a small team in Leeds and have spent two years building a falls sensor for care homes. "
+        "Three homes have piloted it and the feedback was good. The local trust now wants to buy it. "
+        "Who should we ask about the evidence the trust will expect?"
+    )
+    assert parts(post) == [
+        " ".join(post.split()),
+        "Who should we ask about the evidence the trust will expect?",
+    ]
+
+
+def test_a_long_message_without_a_question_mark_is_heard_by_its_last_sentence() -> None:
+    post = " ".join(["We run a home care agency with forty staff across two towns."] * 3)
+    post += " We want to start using an app for care plans and need to know who to tell"
+    assert parts(post)[1:] == ["We want to start using an app for care plans and need to know who to tell"]
+
+
+def test_at_most_a_few_sentences_are_encoded_besides_the_whole() -> None:
+    post = " ".join(f"Is question number {n} about devices?" for n in range(10))
+    assert len(parts(post)) == 1 + MAX_PARTS
+
+
+def test_the_fused_score_is_the_weighted_sum_of_both_signals(fixture_kb: KnowledgeBase) -> None:
+    index = SemanticIndex(fixture_kb.entries, WordBagEncoder())
+    lexical = Matcher(fixture_kb.entries, Normaliser(fixture_kb.lexicon))
+    fused = Matcher(fixture_kb.entries, Normaliser(fixture_kb.lexicon), Weights(lexical=0.25), index)
+    question = "is my app a medical device"
+    lex = {c.entry.id: c.score for c in lexical.rank(question, limit=50).candidates}
+    similarity = index.similarity(question)
+    for c in fused.rank(question, limit=50).candidates:
+        e = fixture_kb.entries.index(c.entry)
+        assert c.score == pytest.approx(
+            0.25 * lex.get(c.entry.id, 0.0) + 0.75 * similarity.entries[e], abs=1e-3
+        )
+
+
+def test_leaving_out_a_question_leaves_out_its_vector_too(fixture_kb: KnowledgeBase) -> None:
+    index = SemanticIndex(fixture_kb.entries, WordBagEncoder())
+    question = fixture_kb.entries[0].questions[0]
+    matched = index.similarity(question)
+    assert matched.matched(0) == question
+    assert index.similarity(question, leave_out=question).matched(0) != question
+
+
+def test_vectors_must_match_the_texts(fixture_kb: KnowledgeBase) -> None:
+    vectors = WordBagEncoder().encode([t for _, t in index_texts(fixture_kb.entries)][:-1])
+    with pytest.raises(ValueError, match="vectors for"):
+        SemanticIndex(fixture_kb.entries, WordBagEncoder(), vectors)
+
+
+@pytest.mark.parametrize(
+    ("question", "org"),
+    [
+        ("tlak to someone abt dtac", "NHSE"),
+        ("our phone software spots skin cancer from photos, which regulator do we go to", "MHRA"),
+        (
+            "We're a two-person start-up. We have built a remote monitoring platform for people with heart "
+            "failure and a couple of clinicians love it. The trust's digital team says they want to see "
+            "evidence before they buy anything. What evidence do NHS buyers expect from us?",
+            "NICE",
+        ),
+    ],
+)
+def test_real_wording_reaches_the_right_organisation(
+    real_kb: KnowledgeBase, fused: Fused, conv: Conversation, question: str, org: str
+) -> None:
+    reply = make_engine(real_kb, fused[0], thresholds=fused[1]).reply(conv, question)
+    assert reply.outcome is Outcome.ANSWER, (reply.outcome, reply.alternatives)
+    assert org in [link.org for link in reply.links]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's on TV tonight", "give me a recipe for lasagne", "who won the football", "asdf qwer",
+     "how do I renew my passport", "best running shoes for a marathon"],
+)  # fmt: skip
+def test_the_fused_matcher_still_leaves_chatter_unanswered(
+    real_kb: KnowledgeBase, fused: Fused, conv: Conversation, question: str
+) -> None:
+    assert not make_engine(real_kb, fused[0], thresholds=fused[1]).reply(conv, question).answered

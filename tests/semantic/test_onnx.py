@@ -1,0 +1,51 @@
+"""The ONNX encoder gives the vectors the torch model gives (reference made once by export.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bot.semantic.onnx import MAX_TOKENS, OnnxEncoder
+from tests.conftest import FIXTURES
+
+REFERENCE = json.loads((FIXTURES / "semantic" / "reference.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def encoder() -> OnnxEncoder:
+    return OnnxEncoder()
+
+
+def test_vectors_match_the_torch_model_to_a_hundredth_of_cosine(encoder: OnnxEncoder) -> None:
+    got = encoder.encode([r["text"] for r in REFERENCE])
+    want = np.array([r["vector"] for r in REFERENCE], dtype=np.float32)
+    cosines = (got * want).sum(axis=1)
+    assert cosines.min() >= 0.985, dict(zip([r["text"] for r in REFERENCE], cosines.round(4), strict=True))
+
+
+def test_vectors_are_unit_length_and_hardly_depend_on_the_batch(encoder: OnnxEncoder) -> None:
+    """int8 activations are scaled per batch, so padding moves a vector a little, never far."""
+    texts = [r["text"] for r in REFERENCE]
+    together = encoder.encode(texts)
+    alone = np.stack([encoder.encode([t])[0] for t in texts])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
+    assert (together * alone).sum(axis=1).min() >= 0.985
+
+
+def test_a_text_longer_than_the_model_takes_is_cut_not_refused(encoder: OnnxEncoder) -> None:
+    long = "we have built a remote monitoring service for care homes " * 100
+    assert len(encoder.tokenizer.encode(long).ids) == MAX_TOKENS
+    assert encoder.encode([long]).shape == (1, 384)
+
+
+def test_related_questions_are_closer_than_unrelated_ones(encoder: OnnxEncoder) -> None:
+    device, app, soup = encoder.encode(
+        ["is my app a medical device", "does our phone software need to be regulated", "recipe for soup"]
+    )
+    assert float(device @ app) > float(device @ soup) + 0.2
+
+
+def test_the_model_id_names_the_exact_weights(encoder: OnnxEncoder) -> None:
+    assert encoder.model_id.startswith("minilm-l6-") and encoder.model_id == OnnxEncoder().model_id
