@@ -39,13 +39,17 @@ class Thresholds:
     """Entries this close to the best are offered together when clarifying."""
     coverage: float = 0.5
     """The share of the question the knowledge base must know at all, or it is off topic."""
+    terse: int | None = None
+    """If set, `margin` applies only to questions of at most this many terms: a longer question
+    carries the context that tells close entries apart, a terse one ("registration") may not."""
 
 
-FUSED = Thresholds(answer=0.37, clarify=0.33, margin=0.0, window=0.08, coverage=0.0)
+FUSED = Thresholds(answer=0.37, clarify=0.33, margin=0.02, window=0.08, coverage=0.0, terse=2)
 """The cut-offs when the matcher fuses the lexical score with the sentence encoder's cosine
 (`Weights.lexical`): fused scores run higher and closer together than lexical ones, so the
 bars sit higher; the encoder hears questions whose words the knowledge base has never seen, so
-coverage does not gate, and close runners-up are decided by the fused score alone."""
+coverage does not gate, and a close runner-up sending people elsewhere asks "which did you
+mean?" only for a terse question."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +205,8 @@ class Engine:
                 alternatives=_alternatives(candidates),
                 gap_id=gap.id,
             )
-        rivals = [c for c in candidates[1:] if best.score - c.score < t.margin and _lead(c) != _lead(best)]
+        margin = t.margin if t.terse is None or len(set(ranking.query.terms)) <= t.terse else 0.0
+        rivals = [c for c in candidates[1:] if best.score - c.score < margin and _lead(c) != _lead(best)]
         if best.score >= t.answer and not rivals:
             return self.show(best.entry, best.score, _alternatives(candidates[1:]), nation)
         options = [c for c in candidates if best.score - c.score <= max(t.window, t.margin)][:3]

@@ -101,3 +101,13 @@ def test_the_fused_matcher_still_leaves_chatter_unanswered(
     real_kb: KnowledgeBase, fused: Fused, conv: Conversation, question: str
 ) -> None:
     assert not make_engine(real_kb, fused[0], thresholds=fused[1]).reply(conv, question).answered
+
+
+@pytest.mark.parametrize("question", ["registration", "ai"])
+def test_a_terse_question_two_organisations_fit_asks_which_was_meant(
+    real_kb: KnowledgeBase, fused: Fused, conv: Conversation, question: str
+) -> None:
+    reply = make_engine(real_kb, fused[0], thresholds=fused[1]).reply(conv, question)
+    assert reply.outcome is Outcome.CLARIFY
+    picked = {real_kb.entry(c.value.split(":")[1]) for c in reply.choices if c.value.startswith("pick:")}
+    assert len({e.signposts[0].org for e in picked if e is not None}) > 1

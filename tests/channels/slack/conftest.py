@@ -138,6 +138,7 @@ async def running(
         database_url=database_url or f"sqlite:///{tmp_path}/wayfinder.db",
         spool=tmp_path / "pending.jsonl",
         thresholds=WIDE_MARGIN,
+        semantic=False,  # these tests are about Slack; routing has its own (tests/core)
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SECRET,
         slack_api_url=standin.api_url,
