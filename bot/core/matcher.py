@@ -58,6 +58,9 @@ class Weights:
     0.5 and 0.75 cost more rejections of chatter than they won answers, so it stays at 1."""
     lexical: float = 0.5
     """With the semantic signal on, the lexical score's share of the fused score (the cosine has the rest)."""
+    floor: float = 0.35
+    """With the semantic signal on, an entry whose cosine is below this keeps only its semantic part:
+    shared words alone cannot carry an entry the encoder finds unrelated ("what's your name")."""
     pool: int = 10
     """With the semantic signal on, the best this many entries of each signal are fused and re-ranked."""
 
@@ -264,7 +267,7 @@ class Matcher:
         for e in dict.fromkeys([*lexical_top, *similarity.top(pool)]):
             lex, matched = lexical.get(e, (0.0, ""))
             cosine = float(similarity.entries[e])
-            fused = w * lex + (1 - w) * cosine
+            fused = (w * lex if cosine >= self.weights.floor else 0.0) + (1 - w) * cosine
             candidates.append(Candidate(self.entries[e], round(fused, 4), matched or similarity.matched(e)))
         return candidates
 

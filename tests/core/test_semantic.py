@@ -46,7 +46,9 @@ def test_at_most_a_few_sentences_are_encoded_besides_the_whole() -> None:
 def test_the_fused_score_is_the_weighted_sum_of_both_signals(fixture_kb: KnowledgeBase) -> None:
     index = SemanticIndex(fixture_kb.entries, WordBagEncoder())
     lexical = Matcher(fixture_kb.entries, Normaliser(fixture_kb.lexicon))
-    fused = Matcher(fixture_kb.entries, Normaliser(fixture_kb.lexicon), Weights(lexical=0.25), index)
+    fused = Matcher(
+        fixture_kb.entries, Normaliser(fixture_kb.lexicon), Weights(lexical=0.25, floor=0.0), index
+    )
     question = "is my app a medical device"
     lex = {c.entry.id: c.score for c in lexical.rank(question, limit=50).candidates}
     similarity = index.similarity(question)
@@ -111,3 +113,10 @@ def test_a_terse_question_two_organisations_fit_asks_which_was_meant(
     assert reply.outcome is Outcome.CLARIFY
     picked = {real_kb.entry(c.value.split(":")[1]) for c in reply.choices if c.value.startswith("pick:")}
     assert len({e.signposts[0].org for e in picked if e is not None}) > 1
+
+
+def test_shared_words_alone_cannot_carry_an_entry_the_encoder_finds_unrelated(
+    real_kb: KnowledgeBase, fused: Fused, conv: Conversation
+) -> None:
+    """ "name" is a known word (names in patient data), but the question is small talk."""
+    assert not make_engine(real_kb, fused[0], thresholds=fused[1]).reply(conv, "what's your name").answered
