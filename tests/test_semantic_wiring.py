@@ -1,4 +1,5 @@
-"""When the model cannot load, Wayfinder says so once and keeps answering with the lexical matcher."""
+"""The semantic path as wiring builds it: vectors built once and cached, and when the model cannot
+load, Wayfinder says so once and keeps answering with the lexical matcher."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.core.engine import FUSED, Conversation, Thresholds
 from bot.core.models import KnowledgeBase
 from bot.semantic.onnx import MODEL_DIR
 from bot.settings import Settings
-from tests.conftest import ROOT, make_engine
+from tests.conftest import FIXTURES, ROOT, make_engine
 
 
 def corrupt_model(folder: Path) -> Path:
@@ -80,3 +81,21 @@ def test_the_command_line_keeps_answering_without_the_model(tmp_path: Path) -> N
     assert result.returncode == 0 and "HRA" in result.stdout
     [line] = [line for line in result.stderr.splitlines() if line.strip()]
     assert "Semantic matching is off" in line
+
+
+def test_kb_validate_builds_the_vectors_once_and_then_finds_them_cached(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "WAYFINDER_KNOWLEDGE": str(FIXTURES / "knowledge"),
+        "WAYFINDER_CACHE": str(tmp_path / "vectors"),
+    }
+    command = [sys.executable, "-m", "bot", "kb", "validate"]
+    first, second = (
+        subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        for _ in range(2)
+    )
+    assert first.returncode == 0 and second.returncode == 0, first.stderr
+    built = first.stdout.splitlines()[-1]
+    assert built.startswith("OK: ") and "(0 from the cache," in built and "minilm-l6-" in built
+    assert " 0 encoded)" in second.stdout.splitlines()[-1]
+    assert list((tmp_path / "vectors").glob("minilm-l6-*.npz"))
