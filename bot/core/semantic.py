@@ -33,8 +33,6 @@ LONG_MESSAGE = 25
 """Words from which a message counts as long: its question sentences are also encoded alone."""
 MAX_PARTS = 3
 """Besides the whole message, at most this many of its sentences are encoded (latency bound)."""
-
-
 BLAS_FROM = 20_000
 """From this many texts, BLAS's threads pay for their start-up (for fewer, they cost ten times the
 arithmetic of one question against the real knowledge base)."""
@@ -48,12 +46,12 @@ def index_texts(entries: Sequence[Entry]) -> list[tuple[int, str]]:
 def parts(text: str) -> list[str]:
     """The texts a message is encoded as: the whole of it and, when it is long, the sentences that
     ask (or else the last one), so one question in a paragraph of context is heard on its own."""
-    text = " ".join(text.split())
-    if len(text.split()) < LONG_MESSAGE:
-        return [text]
-    sentences = [s.strip() for s in SENTENCE.split(text) if len(s.split()) >= 3]
+    whole = " ".join(text.split())
+    if len(whole.split()) < LONG_MESSAGE:
+        return [whole]
+    sentences = [" ".join(s.split()) for s in SENTENCE.split(text.strip()) if len(s.split()) >= 3]
     asking = [s for s in sentences if s.endswith("?")] or sentences[-1:]
-    return [text, *[s for s in asking if s != text][-MAX_PARTS:]]
+    return [whole, *[s for s in asking if s != whole][-MAX_PARTS:]]
 
 
 @dataclass(frozen=True, slots=True)

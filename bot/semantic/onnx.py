@@ -19,6 +19,7 @@ THREADS = 1
 """onnxruntime threads per encode: one, so several conversations can be answered at once."""
 BATCH = 32
 """Texts encoded together when building the knowledge base's vectors."""
+DIMENSIONS = 384
 
 
 class OnnxEncoder:
@@ -41,10 +42,10 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         # similar lengths batch together, so little padding is encoded
         order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             chunk = order[start : start + BATCH]
             encodings = self.tokenizer.encode_batch([texts[k] for k in chunk])

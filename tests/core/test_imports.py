@@ -1,4 +1,4 @@
-"""The core knows no channel, database or file format (DESIGN.md, house style 1)."""
+"""The core knows no channel, database, file format or model runtime (DESIGN.md, house style 1)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 FORBIDDEN = ("slack_bolt", "slack_sdk", "sqlalchemy", "alembic", "yaml", "aiohttp", "psycopg", "bot.storage",
-             "bot.channels", "bot.content", "bot.wiring", "bot.settings")  # fmt: skip
+             "bot.channels", "bot.content", "bot.wiring", "bot.settings",
+             "onnxruntime", "tokenizers", "torch", "bot.semantic")  # fmt: skip
 
 
 def test_core_imports_no_channel_storage_or_yaml_library() -> None:

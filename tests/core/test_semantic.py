@@ -120,3 +120,9 @@ def test_shared_words_alone_cannot_carry_an_entry_the_encoder_finds_unrelated(
 ) -> None:
     """ "name" is a known word (names in patient data), but the question is small talk."""
     assert not make_engine(real_kb, fused[0], thresholds=fused[1]).reply(conv, "what's your name").answered
+
+
+def test_a_message_of_short_lines_is_split_at_its_line_breaks() -> None:
+    post = "Hi all\nWe run three care homes in Kent and are piloting a new digital care planning system\n"
+    post += "The pilot went well and staff like it a lot\nDo we need to tell CQC before we roll it out"
+    assert parts(post)[1:] == ["Do we need to tell CQC before we roll it out"]
