@@ -43,11 +43,12 @@ def _ms(seconds: list[float]) -> str:
 
 def _child_run(env: dict[str, str]) -> tuple[float, float]:
     """(wall seconds, peak RSS MB) of one `python -m bot ask` in a fresh process."""
-    code = (
-        "import resource, sys\n"
+    code = (  # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec
+        "import re, sys\n"
         "from bot.__main__ import main\n"
         "main(['ask', 'is my app a medical device'])\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(re.search(r'VmHWM:\\s*(\\d+)', status).group(1), file=sys.stderr)\n"
     )
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
