@@ -59,7 +59,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("bench", help="speed and memory figures")
     sub.add_parser("journey", help="the seven journey stages, what happens and who is involved at each")
-    serve = sub.add_parser("serve", help="Slack: HTTP on /slack/events, or Socket Mode with SLACK_APP_TOKEN")
+    serve = sub.add_parser(
+        "serve", help="Slack (/slack/events or Socket Mode) and Teams (/api/messages), whichever are set up"
+    )
     serve.add_argument("--port", type=int, help="port for HTTP and /healthz (default $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
     return p
@@ -95,14 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return gaps_command(store, args)
             finally:
                 store.close()
-        if command == "serve":
-            from bot.channels.slack.server import MissingCredentials, check
-
-            try:
-                check(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
-            except MissingCredentials as exc:
-                print(f"Wayfinder cannot start in Slack: {exc}", file=sys.stderr)
-                return 2
+        if command == "serve" and (refusal := serve_problem(settings)):
+            print(f"Wayfinder cannot start: {refusal}", file=sys.stderr)
+            return 2
         app = wiring.build(settings)
     except ContentError as exc:
         print(
@@ -118,12 +115,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "ask":
             ask(app, args)
         elif command == "serve":
-            from bot.channels.slack.server import run
-
-            run(wiring.slack_app(app), args.port or settings.port, settings.slack_app_token, args.host)
+            return serve(app, args)
         return 0
     finally:
         app.close()
+
+
+def serve_problem(settings: Settings) -> str:
+    """Why `serve` cannot start with these settings ("" when it can): Slack, Teams, or both."""
+    from bot.channels.slack.server import MissingCredentials, check
+    from bot.channels.teams.app import CLIENT_ID, TeamsConfigError
+    from bot.channels.teams.app import check as check_teams
+
+    slack, teams = wiring.slack_configured(settings), wiring.teams_configured(settings)
+    if not slack and not teams:
+        return (
+            "no channel is configured. Slack: SLACK_BOT_TOKEN is not set (the bot token, xoxb-...). "
+            f"Teams: {CLIENT_ID} is not set (or set WAYFINDER_TEAMS_DEV=1 to try it locally)."
+        )
+    try:
+        if slack:
+            check(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    except MissingCredentials as exc:
+        return f"in Slack: {exc}"
+    try:
+        if teams:
+            check_teams(settings.teams_sdk, settings.teams_dev)
+    except TeamsConfigError as exc:
+        return f"in Teams: {exc}"
+    return ""
+
+
+def serve(app: wiring.App, args: argparse.Namespace) -> int:
+    """Slack, Teams or both in one web server, with /healthz."""
+    from bot.channels.slack.server import run
+    from bot.channels.teams.app import TeamsConfigError
+
+    settings = app.settings
+    try:
+        teams = [wiring.teams_app(app)] if wiring.teams_configured(settings) else []
+    except TeamsConfigError as exc:
+        print(f"Wayfinder cannot start in Teams: {exc}", file=sys.stderr)
+        return 2
+    bolt = wiring.slack_app(app) if wiring.slack_configured(settings) else None
+    run(bolt, args.port or settings.port, settings.slack_app_token, args.host, also=teams)
+    return 0
 
 
 def ask(app: wiring.App, args: argparse.Namespace) -> None:

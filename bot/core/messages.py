@@ -83,6 +83,14 @@ GAPS_STAFF_ONLY = (
     "it, ask the Wayfinder team to add you."
 )
 
+# -- Teams --------------------------------------------------------------------------------
+
+TEAMS_HOW = (
+    "You can ask me here in our chat, or mention me in a channel or group chat and I'll answer in the thread."
+)
+TEAMS_FIND_MY_ROUTE = "Find my route"
+TEAMS_ERROR = "Sorry, something went wrong on my side. Please ask again in a moment."
+
 # -- guided flows ---------------------------------------------------------------------------
 FLOW_PROGRESS = "{title}: question {number}"
 FLOW_BACK = "Back"
