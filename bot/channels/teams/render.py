@@ -115,11 +115,15 @@ def _signposts(reply: Reply) -> list[Element]:
         return []
     body: list[Element] = [subheading(messages.TALK_TO)]
     if reply.route:
+        shown = None
         for step in reply.route:
-            label = messages.STAGE_LABEL.format(
-                number=step.stage.number, count=reply.stage_count, name=step.stage.name
-            )
-            body.append(small(label))
+            if step.stage != shown:
+                shown = step.stage
+                label = messages.STAGE_LABEL.format(
+                    number=step.stage.number, count=reply.stage_count, name=step.stage.name
+                )
+                here = reply.stage is not None and step.stage.id == reply.stage.id
+                body.append(subheading(f"{label} ({messages.YOU_ARE_HERE})" if here else label))
             body.extend(
                 _link(step.link.org, step.link.org_name, step.link.what, step.link.url, step.link.required)
             )
@@ -198,7 +202,8 @@ def render_reply(reply: Reply, question: str = "", *, overdue_since: date | None
         body.extend(paragraphs(extra))
     if reply.choices:
         tail.append(action_set([submit(c.label, choice_data(c.value, question)) for c in reply.choices]))
-    tail.extend(_sources(reply))
+    if not reply.route:  # a route names each step's page already
+        tail.extend(_sources(reply))
     if line := provenance(reply):
         tail.append(small(line))
     if reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT) and reply.entry_id:

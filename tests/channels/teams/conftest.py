@@ -25,7 +25,7 @@ from bot.channels.slack.server import server_app
 from bot.channels.teams.app import Deps, Teams, create_teams
 from bot.channels.teams.standin import Connector, Sent
 from bot.content.flows import load_flows
-from bot.core.engine import Engine
+from bot.core.engine import Engine, Thresholds
 from bot.core.flows import FlowSet
 from bot.core.models import KnowledgeBase
 from bot.settings import Settings
@@ -162,6 +162,7 @@ async def running(
     now: Callable[[], datetime] | None = None,
     deadline: float = 8.0,
     engine: Callable[[Engine], Engine] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> AsyncIterator[TeamsClient]:
     """The real Teams channel in dev (anonymous) mode on a loopback port."""
     settings = Settings(
@@ -169,6 +170,7 @@ async def running(
         spool=tmp_path / "pending.jsonl",
         staff=frozenset({STAFF}),
         teams_dev=True,
+        **({"thresholds": thresholds} if thresholds else {}),
     )
     app = wiring.build(settings, kb, flows)
     app.store.db.session().close()  # migrate now, so tests can count rows from the start
