@@ -76,22 +76,27 @@ class Connector:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def messages(self) -> list[Sent]:
-        return [s for s in self.sent if s.type == "message"]
+    def of(self, kind: str) -> list[Sent]:
+        """What the bot sent of one activity type ("message", "typing")."""
+        return [s for s in self.sent if s.type == kind]
 
-    async def wait_for_messages(self, count: int = 1, timeout: float = 10.0) -> list[Sent]:
-        """The messages the bot sent, once there are at least `count`."""
+    def messages(self) -> list[Sent]:
+        return self.of("message")
+
+    async def wait_for(self, kind: str = "message", count: int = 1, timeout: float = 10.0) -> list[Sent]:
+        """The activities of this type the bot sent, once there are at least `count`."""
         deadline = time.monotonic() + timeout
-        while len(self.messages()) < count:
+        while len(self.of(kind)) < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(
-                    f"expected {count} message(s), got {len(self.messages())}: {[s.type for s in self.sent]}"
+                    f"expected {count} {kind} activities, got {len(self.of(kind))}: "
+                    f"{[s.type for s in self.sent]}"
                 )
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-        return self.messages()
+        return self.of(kind)
 
     async def _activity(self, request: web.Request) -> web.Response:
         body = await request.json()

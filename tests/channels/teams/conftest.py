@@ -130,7 +130,7 @@ class TeamsClient:
 
     async def reply(self, count: int = 1) -> Sent:
         """The `count`th message the bot sent; its cards checked against the schema."""
-        sent = (await self.connector.wait_for_messages(count))[count - 1]
+        sent = (await self.connector.wait_for("message", count))[count - 1]
         for found in sent.cards:
             assert_valid_card(found)
         return sent
@@ -163,12 +163,13 @@ async def running(
     deadline: float = 8.0,
     engine: Callable[[Engine], Engine] | None = None,
     thresholds: Thresholds | None = None,
+    staff: frozenset[str] = frozenset({STAFF}),
 ) -> AsyncIterator[TeamsClient]:
     """The real Teams channel in dev (anonymous) mode on a loopback port."""
     settings = Settings(
         database_url=f"sqlite:///{tmp_path}/wayfinder.db",
         spool=tmp_path / "pending.jsonl",
-        staff=frozenset({STAFF}),
+        staff=staff,
         teams_dev=True,
         **({"thresholds": thresholds} if thresholds else {}),
     )
