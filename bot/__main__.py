@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 from bot import wiring
 from bot.channels.console.chat import run_chat
@@ -57,6 +58,18 @@ def parser() -> argparse.ArgumentParser:
     close.add_argument("gap_id")
     close.add_argument("--note", default="", help="what was done, e.g. the entry that now answers it")
 
+    teams = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(
+        dest="teams_command", required=True
+    )
+    package = teams.add_parser("package", help="the app package (zip) that Teams admins upload")
+    package.add_argument("--app-id", required=True, help="the bot's Entra app (client) id")
+    package.add_argument("--name", default="Wayfinder", help="the app's name in Teams (up to 30 characters)")
+    package.add_argument("--developer", default="Wayfinder", help="the publisher's name")
+    package.add_argument("--website", default="https://www.cqc.org.uk", help="the publisher's https:// site")
+    package.add_argument("--privacy", help="your privacy statement's https:// address (default: --website)")
+    package.add_argument("--terms", help="your terms of use's https:// address (default: --website)")
+    package.add_argument("--out", default="wayfinder-teams.zip", help="where to write the zip")
+
     sub.add_parser("bench", help="speed and memory figures")
     sub.add_parser("journey", help="the seven journey stages, what happens and who is involved at each")
     serve = sub.add_parser(
@@ -79,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Wayfinder cannot start: {exc}.", file=sys.stderr)
         return 2
     command = args.command or "chat"
+    if command == "teams":
+        return teams_package(args)
     try:
         if command == "kb":
             return kb_command(args, settings)
@@ -159,6 +174,31 @@ def serve(app: wiring.App, args: argparse.Namespace) -> int:
         return 2
     bolt = wiring.slack_app(app) if wiring.slack_configured(settings) else None
     run(bolt, args.port or settings.port, settings.slack_app_token, args.host, also=teams)
+    return 0
+
+
+def teams_package(args: argparse.Namespace) -> int:
+    from importlib.metadata import version
+
+    from bot.channels.teams.package import PackageError, manifest, write_package
+
+    try:
+        data = manifest(
+            args.app_id,
+            name=args.name,
+            developer=args.developer,
+            website=args.website,
+            privacy=args.privacy or args.website,
+            terms=args.terms or args.website,
+            version=version("wayfinder"),
+        )
+    except PackageError as exc:
+        print(f"Wayfinder cannot make the Teams package: {exc}", file=sys.stderr)
+        return 2
+    path = write_package(Path(args.out), data)
+    print(f"Wrote {path}: manifest.json (schema {data['manifestVersion']}, bot {data['bots'][0]['botId']}), ")
+    print("color.png and outline.png. Upload it in Teams (Apps, Manage your apps, Upload an app) or the")
+    print("Teams admin centre. Set --privacy and --terms to your own pages before publishing it.")
     return 0
 
 
