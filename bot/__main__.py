@@ -103,8 +103,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "bench":
             from bot.bench import run_bench
             from bot.channels.slack.bench import report_ack_latency
+            from bot.channels.teams.bench import report_reply_latency
 
-            run_bench(settings, sys.stdout, extra=[lambda out: report_ack_latency(out, settings)])
+            run_bench(
+                settings,
+                sys.stdout,
+                extra=[
+                    lambda out: report_ack_latency(out, settings),
+                    lambda out: report_reply_latency(out, settings),
+                ],
+            )
             return 0
         if command == "gaps":
             store = wiring.storage(settings)

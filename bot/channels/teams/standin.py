@@ -27,6 +27,8 @@ class Sent:
     reply_to: str | None
     body: dict[str, Any]
     authorization: str | None
+    at: float = field(default_factory=time.perf_counter)
+    """When it arrived (perf_counter), for latency figures."""
 
     @property
     def type(self) -> str:

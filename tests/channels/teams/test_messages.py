@@ -24,6 +24,7 @@ async def test_a_question_in_a_personal_chat_gets_an_adaptive_card_naming_mhra(t
     assert all(a["url"].startswith("https://") for a in links)
     assert any(t.startswith("Owner: ") and "Last reviewed " in t for t in text)
     assert any(t.startswith("Sources: ") for t in text)
+    assert "Watch out" in text and any(t.startswith("• ") for t in text)
     feedback = [a for a in actions(card) if a["type"] == "Action.Submit"]
     assert [a["title"] for a in feedback] == ["Yes", "No"]
     assert feedback[1]["data"] == {
@@ -96,3 +97,10 @@ async def test_what_people_type_is_never_read_as_markup(teams: TeamsClient) -> N
     shown = [run for block in card["body"] for run in block["inlines"]]
     assert {"type": "TextRun", "text": f"• {gap['text']}"} in shown
     assert all(a["url"] != "https://example.com" for a in actions(card) if a["type"] == "Action.OpenUrl")
+
+
+async def test_personal_details_are_redacted_before_the_gap_is_logged(teams: TeamsClient) -> None:
+    await teams.say("email jo.bloggs@example.com about the weather on mars")
+    await teams.reply()
+    [gap] = teams.rows("gaps")
+    assert "jo.bloggs@example.com" not in gap["text"] and gap["channel"] == "teams"
