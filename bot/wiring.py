@@ -114,7 +114,8 @@ def teams_configured(settings: Settings) -> bool:
 def teams_app(app: App) -> Teams:
     """The Teams channel over this app's core and storage, with redeliveries deduplicated in the
     database. Raises TeamsConfigError for settings it must not run with."""
-    from bot.channels.teams.app import Deps, create_teams
+    from bot.channels.deps import Deps
+    from bot.channels.teams.app import create_teams
 
     settings = app.settings
     deps = Deps(app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff)

@@ -14,7 +14,6 @@ import logging
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -32,15 +31,13 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.storage import MemoryStorage
 
+from bot.channels.deps import Deps
 from bot.channels.teams import payloads, render
 from bot.channels.teams.render import Card
 from bot.core import messages
-from bot.core.engine import Conversation, Engine
+from bot.core.engine import Conversation
 from bot.core.gaps import GapSummary, summarise
-from bot.core.models import KnowledgeBase
-from bot.core.ports import GapLog
 from bot.core.replies import Outcome, Reply
-from bot.storage.events import EventClaims
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +97,6 @@ def check(sdk: Mapping[str, str], dev: bool) -> None:
     missing = [SETTINGS + name for name in NEEDS.get(auth_type, ()) if not sdk.get(SETTINGS + name)]
     if missing:
         raise TeamsConfigError(f"{' and '.join(missing)} not set (needed to sign in to the Bot Connector).")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Deps:
-    """What the handlers need from the rest of Wayfinder (wiring picks the concrete classes)."""
-
-    engine: Engine
-    kb: KnowledgeBase
-    gaps: GapLog
-    claims: EventClaims
-    staff: frozenset[str] = frozenset()
-    now: Callable[[], datetime] = field(default=utcnow)
 
 
 class Handlers:

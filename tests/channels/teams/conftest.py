@@ -21,8 +21,9 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import wiring
+from bot.channels.deps import Deps
 from bot.channels.slack.server import server_app
-from bot.channels.teams.app import Deps, Teams, create_teams
+from bot.channels.teams.app import Teams, create_teams
 from bot.channels.teams.standin import Connector, Sent
 from bot.content.flows import load_flows
 from bot.core.engine import Engine, Thresholds

@@ -16,8 +16,9 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot import wiring
+from bot.channels.deps import Deps
 from bot.channels.slack.server import server_app
-from bot.channels.teams.app import Deps, TeamsConfigError, check, create_teams
+from bot.channels.teams.app import TeamsConfigError, check, create_teams
 from bot.channels.teams.standin import Connector
 from bot.core.models import KnowledgeBase
 from bot.settings import Settings
