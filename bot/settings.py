@@ -40,7 +40,7 @@ class Settings:
     slack_api_url: str = ""
     staff: frozenset[str] = frozenset()
     port: int = 3000
-    teams_sdk: Mapping[str, str] = field(default_factory=dict)
+    teams_sdk: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The Agents SDK's own variables, as set (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__...)."""
     teams_dev: bool = False
     """WAYFINDER_TEAMS_DEV=1: Teams without sign-in, for the Agents Playground on this machine."""

@@ -22,6 +22,7 @@ from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
 from microsoft_agents.hosting.core import (
     AgentApplication,
+    AgentAuthConfiguration,
     ApplicationOptions,
     CardFactory,
     MessageFactory,
@@ -221,8 +222,8 @@ class Teams:
 
     agent: AgentApplication[TurnState]
     adapter: CloudAdapter
-    auth: Any
-    """The SDK's AgentAuthConfiguration: what the JWT check validates against."""
+    auth: AgentAuthConfiguration
+    """What the SDK's token check validates against."""
     deadline: float = REPLY_DEADLINE
     label: str = f"Teams on {MESSAGES_PATH}"
     running: set[asyncio.Task[Any]] = field(default_factory=set)

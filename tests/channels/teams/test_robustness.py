@@ -119,3 +119,59 @@ async def test_a_slow_turn_is_answered_202_in_time_and_its_reply_follows(
         sent = await teams.reply()
     assert runs(sent.card)[0] == "Is my app a medical device?"
     assert [s.type for s in connector.sent][-1] == "message"
+
+
+def odd(**changes: Any) -> dict[str, Any]:
+    data = payload("message_personal")
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        odd(type="messageReaction", reactionsAdded=[{"type": "like"}]),
+        odd(type="typing"),
+        odd(type="installationUpdate", action="add"),
+        odd(type="conversationUpdate", text=None),
+        odd(**{"from": None}),
+        odd(recipient=None),
+        odd(text=None, value=[1, 2, 3]),
+        odd(text=None, value="a string"),
+        odd(channelData=["not", "a", "mapping"]),
+        odd(text="x" * 50_000),
+    ],
+    ids=[
+        "reaction",
+        "typing",
+        "installation",
+        "update-without-members",
+        "no-sender",
+        "no-recipient",
+        "list-value",
+        "string-value",
+        "list-channel-data",
+        "very-long-text",
+    ],
+)
+async def test_odd_but_readable_activities_never_get_a_server_error(
+    teams: TeamsClient, activity: dict[str, Any]
+) -> None:
+    response = await teams.activity(activity)
+    assert response.status < 500, response.text
+    assert "Traceback" not in response.text
+    everything = json.dumps([s.body for s in teams.connector.sent])
+    assert "Exception" not in everything and "Error" not in everything
+
+
+async def test_an_invoke_wayfinder_does_not_offer_is_not_implemented_and_sends_nothing(
+    teams: TeamsClient,
+) -> None:
+    """Wayfinder's cards use Action.Submit (a message), never Action.Execute or task modules."""
+    invoke = odd(type="invoke", name="adaptiveCard/action", value={"action": {"verb": "x"}})
+    assert (await teams.activity(invoke)).status == 501
+    assert teams.connector.messages() == []
