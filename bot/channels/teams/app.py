@@ -244,10 +244,9 @@ class Teams:
             reached = True
             return await self.process(request)
 
+        guarded = jwt_authorization_decorator(authorised)  # type: ignore[no-untyped-call]  # untyped in the SDK
         try:
-            response: web.StreamResponse = await jwt_authorization_decorator(authorised)(  # type: ignore[no-untyped-call]  # untyped in the SDK
-                request
-            )
+            response: web.StreamResponse = await guarded(request)
         except Exception as exc:
             if reached:
                 raise
@@ -307,6 +306,10 @@ def create_teams(
     Outside dev mode the adapter refuses to send replies anywhere but Microsoft's own hosts
     (the SDK's outbound host check); in dev mode the Agents Playground listens on this machine."""
     check(sdk, dev)
+    if dev:  # without an app id the SDK warns on every turn that some operations may not work
+        logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(
+            logging.ERROR
+        )
     config = sdk_configuration(sdk, dev)
     try:
         connections = MsalConnectionManager(**config)
