@@ -10,6 +10,8 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
@@ -24,7 +26,6 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.deps import Deps
 from bot.channels.slack import render
 from bot.channels.slack.payloads import (
     Place,
@@ -36,10 +37,13 @@ from bot.channels.slack.payloads import (
     thread_conversation,
 )
 from bot.core import messages
-from bot.core.engine import Conversation
+from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
+from bot.core.models import KnowledgeBase
+from bot.core.ports import GapLog
 from bot.core.replies import Outcome, Reply
+from bot.storage.events import EventClaims
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,22 @@ COMMAND = "/wayfinder"
 RATE_LIMIT_RETRIES = 2
 MAX_RETRY_AFTER = 30
 """Seconds: a rate limit that asks us to wait longer than this is not retried."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    """What the listeners need from the rest of Wayfinder (wiring picks the concrete classes)."""
+
+    engine: Engine
+    kb: KnowledgeBase
+    gaps: GapLog
+    claims: EventClaims
+    staff: frozenset[str] = frozenset()
+    now: Callable[[], datetime] = field(default=utcnow)
 
 
 class CappedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
