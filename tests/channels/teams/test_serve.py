@@ -40,12 +40,14 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
 @contextmanager
 def serving(settings: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, env=settings, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        yield server
-    finally:
-        server.terminate()
-        server.wait(10)
+    with subprocess.Popen(
+        command, env=settings, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    ) as server:
+        try:
+            yield server
+        finally:
+            server.terminate()
+            server.wait(10)
 
 
 async def healthy(http: aiohttp.ClientSession, server: subprocess.Popen[bytes], port: int) -> None:
