@@ -90,6 +90,10 @@ TEAMS_HOW = (
 )
 TEAMS_FIND_MY_ROUTE = "Find my route"
 TEAMS_ERROR = "Sorry, something went wrong on my side. Please ask again in a moment."
+TEAMS_GAPS_IN_CHAT = (
+    "The unanswered-question log is shown only in your own chat with me, so others here don't "
+    "see it. Open a chat with Wayfinder and say “gaps” there."
+)
 
 # -- guided flows ---------------------------------------------------------------------------
 FLOW_PROGRESS = "{title}: question {number}"

@@ -145,6 +145,9 @@ class Handlers:
             if not self.is_staff(context.activity):
                 await send(context, render.render_notice(messages.GAPS_STAFF_ONLY))
                 return
+            if not payloads.personal(context.activity):
+                await send(context, render.render_notice(messages.TEAMS_GAPS_IN_CHAT))
+                return
             await send(context, render.render_gaps(await self.gap_summary()))
             return
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
@@ -185,12 +188,16 @@ class Handlers:
     def is_staff(self, activity: Activity) -> bool:
         return bool(payloads.user_ids(activity) & self.deps.staff)
 
+    def staff_only_here(self, activity: Activity) -> bool:
+        """Staff, in their own chat with Wayfinder: staff-only notes are seen by no one else."""
+        return self.is_staff(activity) and payloads.personal(activity)
+
     def render(self, reply: Reply, question: str, activity: Activity) -> Card:
         if reply.outcome is Outcome.HELP:
             return render.render_help(reply.text)
         if reply.outcome is Outcome.NOTICE and not reply.choices:
             return render.render_notice(reply.text)
-        overdue = reply.overdue(self.deps.now().date()) and self.is_staff(activity)
+        overdue = reply.overdue(self.deps.now().date()) and self.staff_only_here(activity)
         return render.render_reply(reply, question, overdue_since=reply.review_by if overdue else None)
 
     async def gap_summary(self) -> GapSummary | None:

@@ -79,6 +79,11 @@ def conversation(activity: Activity) -> Conversation:
     return Conversation(CHANNEL, f"{tenant(activity)}:{conv_id}", user)
 
 
+def personal(activity: Activity) -> bool:
+    """A one-to-one chat with Wayfinder (not a channel or a group chat, where others read along)."""
+    return activity.conversation is not None and activity.conversation.conversation_type == "personal"
+
+
 def user_ids(activity: Activity) -> frozenset[str]:
     """The ids the sender is known by: the Teams user id (29:...) and the Entra object id."""
     sender = activity.from_property

@@ -64,3 +64,21 @@ async def test_an_answer_past_its_review_date_is_marked_for_staff_only(
 async def test_an_answer_within_its_review_date_is_not_marked(teams: TeamsClient) -> None:
     await teams.say("who do I talk to about an AI triage tool")
     assert not [t for t in runs((await teams.reply()).card) if "Due for review" in t]
+
+
+async def test_in_a_channel_staff_are_sent_to_their_own_chat_for_the_log(teams: TeamsClient) -> None:
+    await teams.say("what is the weather on mars")
+    await teams.reply()
+    await teams.say("<at>Wayfinder</at> gaps", name="message_channel_mention")  # Alex is staff
+    assert runs((await teams.reply(2)).card) == [messages.TEAMS_GAPS_IN_CHAT]
+
+
+async def test_the_due_for_review_mark_stays_out_of_channels(
+    tmp_path: Path, connector: Connector, real_kb: KnowledgeBase
+) -> None:
+    later = Clock(datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
+    async with running(tmp_path, connector, real_kb, FlowSet(), now=later) as teams:
+        await teams.say(
+            "<at>Wayfinder</at> who do I talk to about an AI triage tool", name="message_channel_mention"
+        )
+        assert not [t for t in runs((await teams.reply()).card) if "Due for review" in t]
