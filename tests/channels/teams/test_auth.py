@@ -7,7 +7,9 @@ import base64
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 import jwt
@@ -18,10 +20,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from bot import wiring
 from bot.channels.deps import Deps
 from bot.channels.slack.server import server_app
+from bot.channels.slack.standin import StandIn
 from bot.channels.teams.app import TeamsConfigError, check, create_teams
 from bot.channels.teams.standin import Connector
 from bot.core.models import KnowledgeBase
 from bot.settings import Settings
+from tests.channels.slack.conftest import SECRET, signed_headers
+from tests.channels.slack.conftest import payload as slack_payload
 from tests.channels.teams.conftest import payload
 
 APP_ID = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
@@ -53,24 +58,40 @@ def forged(alg: str = "RS256", kid: str | None = "forged-key") -> str:
     return f"{part(head)}.{part(claims)}."
 
 
+@dataclass
+class Production:
+    url: str
+    http: aiohttp.ClientSession
+    slack_api: StandIn
+
+
 @pytest.fixture
 async def production(
     tmp_path: Path, connector: Connector, fixture_kb: KnowledgeBase
-) -> AsyncIterator[tuple[str, aiohttp.ClientSession]]:
+) -> AsyncIterator[Production]:
+    """Teams with credentials, beside Slack, in one application (as `serve` runs them)."""
+    slack_api = await StandIn().start()
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/w.db", spool=tmp_path / "spool", teams_sdk=PRODUCTION
+        database_url=f"sqlite:///{tmp_path}/w.db",
+        spool=tmp_path / "spool",
+        teams_sdk=PRODUCTION,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SECRET,
+        slack_api_url=slack_api.api_url,
     )
     app = wiring.build(settings, fixture_kb)
     deps = Deps(app.engine, fixture_kb, app.store.gaps, wiring.event_claims(app.store))
-    runner = web.AppRunner(server_app(None, also=[create_teams(deps, PRODUCTION)]), access_log=None)
+    both = server_app(wiring.slack_app(app), also=[create_teams(deps, PRODUCTION)])
+    runner = web.AppRunner(both, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     try:
         async with aiohttp.ClientSession() as http:
-            yield f"http://127.0.0.1:{runner.addresses[0][1]}", http
+            yield Production(f"http://127.0.0.1:{runner.addresses[0][1]}", http, slack_api)
     finally:
         await runner.cleanup()
+        await slack_api.stop()
         app.close()
 
 
@@ -88,9 +109,9 @@ async def production(
     ids=["no-token", "basic", "garbage", "forged-rs256", "forged-hs256", "unsigned", "unsigned-no-kid"],
 )
 async def test_without_a_valid_token_the_answer_is_401_and_nothing_is_sent(
-    production: tuple[str, aiohttp.ClientSession], connector: Connector, authorization: str | None
+    production: Production, connector: Connector, authorization: str | None
 ) -> None:
-    url, http = production
+    url, http = production.url, production.http
     activity = payload("message_personal") | {"serviceUrl": connector.service_url}
     headers = {"Content-Type": "application/json"} | (
         {"Authorization": authorization} if authorization else {}
@@ -101,6 +122,18 @@ async def test_without_a_valid_token_the_answer_is_401_and_nothing_is_sent(
     async with http.get(f"{url}/healthz") as health:  # the token check covers /api/messages only
         assert health.status == 200
     assert connector.sent == []
+
+
+async def test_the_token_check_leaves_slack_alone(production: Production) -> None:
+    fields = slack_payload("slash_command") | {
+        "text": "help",
+        "response_url": production.slack_api.response_url("command"),
+    }
+    body = urlencode(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+    async with production.http.post(f"{production.url}/slack/events", data=body, headers=headers) as response:
+        assert response.status == 200
+    await production.slack_api.wait_for("response_url")
 
 
 def test_dev_mode_is_refused_alongside_a_client_id() -> None:
