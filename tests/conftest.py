@@ -20,7 +20,7 @@ from bot.storage.memory import MemoryGapLog, MemorySessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 1)
 POSTGRES_URL = os.environ.get("WAYFINDER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
