@@ -17,7 +17,7 @@ from bot.channels.console.render import as_json, render_journey, render_text
 from bot.content.export import export_mapping
 from bot.content.problems import ContentError
 from bot.content.regression import load_cases
-from bot.core.audit import audit
+from bot.core.audit import NEAR_DUPLICATE_SHARE, audit
 from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
@@ -265,6 +265,15 @@ def print_audit(kb: KnowledgeBase) -> int:
         print(f"  {s.entry}: {s.question!r} -> {s.closer_to} ({s.other_score:.2f} vs {s.own_score:.2f})")
     if len(strays) > 25:
         print(f"  ... and {len(strays) - 25} more")
+    print(
+        f"Near-duplicate entries: {len(report.near_duplicates) or 'none'} (questions route both ways, "
+        f"at least {NEAR_DUPLICATE_SHARE:.0%} of the pair's; worst first; merge or sharpen them)"
+    )
+    for d in report.near_duplicates:
+        print(
+            f"  {d.first} <-> {d.second}: {d.first_to_second} of {d.first}'s questions go to {d.second}, "
+            f"{d.second_to_first} back ({d.share:.0%} of {d.questions})"
+        )
     stages = [st.id for st in kb.stages]
     print("\nCoverage: answers signposting each organisation at each stage")
     print(f"  {'':<6}" + "".join(f"{sid:>9}" for sid in stages) + f"{'total':>8}")

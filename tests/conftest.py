@@ -21,6 +21,7 @@ from bot.storage.memory import MemoryGapLog, MemorySessionStore
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = date(2026, 11, 23)
+CONTENT_TODAY = date(2026, 12, 1)  # the real knowledge base was last reviewed on this date
 POSTGRES_URL = os.environ.get("WAYFINDER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -44,7 +45,7 @@ def fixture_kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def real_kb() -> KnowledgeBase:
-    return load_knowledge(ROOT / "knowledge", TODAY)
+    return load_knowledge(ROOT / "knowledge", CONTENT_TODAY)
 
 
 @pytest.fixture(scope="session")

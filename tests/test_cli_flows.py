@@ -18,7 +18,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_kb_validate_walks_every_flow_path() -> None:
     result = run("kb", "validate")
     assert result.returncode == 0, result.stderr
-    assert "OK: 3 flows, 16 steps, 67,854 paths, every one ending in an outcome with a route" in result.stdout
+    assert "OK: 3 flows, 17 steps, 70,446 paths, every one ending in an outcome with a route" in result.stdout
 
 
 def test_kb_validate_names_a_broken_flow(tmp_path: object) -> None:

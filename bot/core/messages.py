@@ -21,6 +21,7 @@ DONT_KNOW = (
 CLARIFY = "I'm not sure which of these you mean. Pick one:"
 CLARIFY_ONE = "Is this what you mean?"
 NONE_OF_THESE = "None of these"
+SEE_ALSO = "See also"
 NONE_CHOSEN = (
     "Thanks, I've noted that none of those fitted, so the team can add a better answer. "
     "Try asking in other words, or say “find my route”."

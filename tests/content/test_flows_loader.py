@@ -7,7 +7,7 @@ import pytest
 
 from bot.content.flows import build_flows, load_flows
 from bot.content.problems import ContentError, Problem
-from bot.core.flows import route_possible, survey, walk
+from bot.core.flows import route_possible, route_steps, survey, walk
 from bot.core.models import KnowledgeBase
 from tests.conftest import FIXTURES, ROOT
 
@@ -66,8 +66,67 @@ def test_every_path_through_every_real_flow_reaches_an_outcome_with_a_route(real
         assert len(paths) == report.paths[flow.id] == survey(flow).paths  # the fast count agrees
         assert {s for p in paths for s, _ in p.answers} == set(flow.steps)  # no step is unreachable
         assert {p.outcome for p in paths} == set(flow.outcomes)
-    assert report.total == 67_854
-    assert report.paths == {"find-my-route": 67_824, "cqc-registration": 15, "is-it-research": 15}
+    assert report.total == 70_446
+    assert report.paths == {"find-my-route": 70_416, "cqc-registration": 15, "is-it-research": 15}
+
+
+def route_entries(real_kb: KnowledgeBase, answers: dict[str, str], outcome: str) -> set[str]:
+    flows, _ = load_flows(ROOT / "flows", real_kb)
+    flow = next(f for f in flows.flows if f.id == "find-my-route")
+    return {step.entry for step in route_steps(flow.outcomes[outcome], answers, real_kb)}
+
+
+def test_find_my_route_sends_a_medicine_trial_to_the_clinical_trials_entry(real_kb: KnowledgeBase) -> None:
+    answers = {
+        "working-on": "medicine",
+        "patient-data": "with-consent",
+        "evaluating": "yes",
+        "is-research": "research",
+        "nations": "england",
+        "buyer": "nhs-trust",
+        "stage": "testing",
+    }
+    route = route_entries(real_kb, answers, "medicine-route")
+    assert "topic-clinical-trials-of-medicines" in route
+    assert "adopt-how-nhs-organisations-decide-to-buy" not in route
+
+
+def test_find_my_route_tells_a_study_of_an_unmarked_device_to_notify_the_mhra(real_kb: KnowledgeBase) -> None:
+    answers = {
+        "working-on": "study",
+        "study-device": "yes",
+        "patient-data": "no",
+        "is-research": "research",
+        "nations": "england",
+        "buyer": "nhs-trust",
+        "stage": "testing",
+    }
+    assert "mhra-clinical-investigation-notification" in route_entries(real_kb, answers, "route")
+
+
+def test_find_my_route_gives_devolved_users_no_england_only_steps(real_kb: KnowledgeBase) -> None:
+    answers = {
+        "working-on": "software",
+        "medical-purpose": "yes",
+        "deliver-care": "no",
+        "patient-data": "without-consent",
+        "evaluating": "no",
+        "nations": "devolved",
+        "buyer": "nhs-trust",
+        "stage": "launching",
+    }
+    route = route_entries(real_kb, answers, "route")
+    england_only = {
+        "nhse-innovation-service",
+        "hin-find-your-local-hin",
+        "nhse-dtac-what-is-it",
+        "nhse-dcb0129-manufacturers",
+        "nhse-dspt-who-needs-it",
+        "data-national-data-opt-out",
+        "hin-spread-across-england",
+    }
+    assert route and not route & england_only
+    assert "nation-uk-wide-vs-england-only" in route
 
 
 def test_the_real_flows_have_the_triggers_people_use(real_kb: KnowledgeBase) -> None:

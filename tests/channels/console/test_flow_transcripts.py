@@ -50,7 +50,7 @@ def assert_acceptance_route(text: str) -> None:
     for org in ("(MHRA)", "(NICE)", "(HRA)", "(NHSE)", "(ICO)"):
         assert org in route, org
     assert "DTAC" in by_stage["4"] and "DCB0129" in by_stage["2"] and "DCB0160" in by_stage["5"]
-    assert "(ICO)**, required: When do we need to do a DPIA?" in by_stage["2"]
+    assert "(ICO)**, required: ICO guidance on DPIAs, including when you need one" in by_stage["2"]
     assert "(MHRA)**, required: Medical devices: software applications (apps) guidance" in by_stage["2"]
     assert "(HRA)**, required: IRAS help on HRA and HCRW Approval" in by_stage["3"]
     assert "(NICE)**, best practice: Evidence standards framework" in by_stage["3"]
