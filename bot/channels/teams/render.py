@@ -200,6 +200,8 @@ def render_reply(reply: Reply, question: str = "", *, overdue_since: date | None
         body.extend(text(f"• {w}") for w in reply.watch_out)
     for extra in reply.extra:
         body.extend(paragraphs(extra))
+    if reply.choices and reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT):
+        tail.append(subheading(messages.SEE_ALSO))  # an answer's choices are its related entries
     # one button a row: side by side, Teams cuts long labels short
     tail.extend(action_set([submit(c.label, choice_data(c.value, question))]) for c in reply.choices)
     if not reply.route:  # a route names each step's page already

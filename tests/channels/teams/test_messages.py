@@ -25,8 +25,11 @@ async def test_a_question_in_a_personal_chat_gets_an_adaptive_card_naming_mhra(t
     assert any(t.startswith("Owner: ") and "Last reviewed " in t for t in text)
     assert any(t.startswith("Sources: ") for t in text)
     assert "Watch out" in text and any(t.startswith("• ") for t in text)
-    feedback = [a for a in actions(card) if a["type"] == "Action.Submit"]
+    buttons = [a for a in actions(card) if a["type"] == "Action.Submit"]
+    related, feedback = buttons[:-2], buttons[-2:]
     assert [a["title"] for a in feedback] == ["Yes", "No"]
+    assert "See also" in text and related
+    assert all(a["data"]["verb"] == "choose" for a in related)
     assert feedback[1]["data"] == {
         "verb": "feedback",
         "entry": "mhra-ai-triage-symptom-checker-who-to-talk-to",
@@ -104,3 +107,13 @@ async def test_personal_details_are_redacted_before_the_gap_is_logged(teams: Tea
     await teams.reply()
     [gap] = teams.rows("gaps")
     assert "jo.bloggs@example.com" not in gap["text"] and gap["channel"] == "teams"
+
+
+async def test_a_related_entry_under_see_also_opens_when_pressed(teams: TeamsClient) -> None:
+    await teams.say("who do I talk to about an AI triage tool")
+    answer = await teams.reply()
+    [first, *_] = [
+        a for a in actions(answer.card) if a["type"] == "Action.Submit" and a["data"]["verb"] == "choose"
+    ]
+    await teams.press(first["data"])
+    assert runs((await teams.reply(2)).card)[0] == first["title"]
