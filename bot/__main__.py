@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 from bot import wiring
 from bot.channels.console.chat import run_chat
@@ -16,7 +17,7 @@ from bot.channels.console.render import as_json, render_journey, render_text
 from bot.content.export import export_mapping
 from bot.content.problems import ContentError
 from bot.content.regression import load_cases
-from bot.core.audit import audit
+from bot.core.audit import NEAR_DUPLICATE_SHARE, audit
 from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
@@ -57,9 +58,23 @@ def parser() -> argparse.ArgumentParser:
     close.add_argument("gap_id")
     close.add_argument("--note", default="", help="what was done, e.g. the entry that now answers it")
 
+    teams = sub.add_parser("teams", help="Microsoft Teams").add_subparsers(
+        dest="teams_command", required=True
+    )
+    package = teams.add_parser("package", help="the app package (zip) that Teams admins upload")
+    package.add_argument("--app-id", required=True, help="the bot's Entra app (client) id")
+    package.add_argument("--name", default="Wayfinder", help="the app's name in Teams (up to 30 characters)")
+    package.add_argument("--developer", default="Wayfinder", help="the publisher's name")
+    package.add_argument("--website", default="https://www.cqc.org.uk", help="the publisher's https:// site")
+    package.add_argument("--privacy", help="your privacy statement's https:// address (default: --website)")
+    package.add_argument("--terms", help="your terms of use's https:// address (default: --website)")
+    package.add_argument("--out", default="wayfinder-teams.zip", help="where to write the zip")
+
     sub.add_parser("bench", help="speed and memory figures")
     sub.add_parser("journey", help="the seven journey stages, what happens and who is involved at each")
-    serve = sub.add_parser("serve", help="Slack: HTTP on /slack/events, or Socket Mode with SLACK_APP_TOKEN")
+    serve = sub.add_parser(
+        "serve", help="Slack (/slack/events or Socket Mode) and Teams (/api/messages), whichever are set up"
+    )
     serve.add_argument("--port", type=int, help="port for HTTP and /healthz (default $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default all)")
     return p
@@ -77,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Wayfinder cannot start: {exc}.", file=sys.stderr)
         return 2
     command = args.command or "chat"
+    if command == "teams":
+        return teams_package(args)
     try:
         if command == "kb":
             return kb_command(args, settings)
@@ -87,12 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.bench import run_bench
             from bot.bench_semantic import report_semantic
             from bot.channels.slack.bench import report_ack_latency
+            from bot.channels.teams.bench import report_reply_latency
 
-            extra = [
-                lambda out: report_ack_latency(out, settings),
-                lambda out: report_semantic(out, settings),
-            ]
-            run_bench(settings, sys.stdout, extra=extra)
+            run_bench(
+                settings,
+                sys.stdout,
+                extra=[
+                    lambda out: report_ack_latency(out, settings),
+                    lambda out: report_reply_latency(out, settings),
+                    lambda out: report_semantic(out, settings),
+                ],
+            )
             return 0
         if command == "gaps":
             store = wiring.storage(settings)
@@ -100,14 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return gaps_command(store, args)
             finally:
                 store.close()
-        if command == "serve":
-            from bot.channels.slack.server import MissingCredentials, check
-
-            try:
-                check(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
-            except MissingCredentials as exc:
-                print(f"Wayfinder cannot start in Slack: {exc}", file=sys.stderr)
-                return 2
+        if command == "serve" and (refusal := serve_problem(settings)):
+            print(f"Wayfinder cannot start: {refusal}", file=sys.stderr)
+            return 2
         app = wiring.build(settings)
     except ContentError as exc:
         print(
@@ -123,12 +140,76 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "ask":
             ask(app, args)
         elif command == "serve":
-            from bot.channels.slack.server import run
-
-            run(wiring.slack_app(app), args.port or settings.port, settings.slack_app_token, args.host)
+            return serve(app, args)
         return 0
     finally:
         app.close()
+
+
+def serve_problem(settings: Settings) -> str:
+    """Why `serve` cannot start with these settings ("" when it can): Slack, Teams, or both."""
+    from bot.channels.slack.server import MissingCredentials, check
+    from bot.channels.teams.app import CLIENT_ID, TeamsConfigError
+    from bot.channels.teams.app import check as check_teams
+
+    slack, teams = wiring.slack_configured(settings), wiring.teams_configured(settings)
+    if not slack and not teams:
+        return (
+            "no channel is configured. Slack: SLACK_BOT_TOKEN is not set (the bot token, xoxb-...). "
+            f"Teams: {CLIENT_ID} is not set (or set WAYFINDER_TEAMS_DEV=1 to try it locally)."
+        )
+    try:
+        if slack:
+            check(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    except MissingCredentials as exc:
+        return f"in Slack: {exc}"
+    try:
+        if teams:
+            check_teams(settings.teams_sdk, settings.teams_dev)
+    except TeamsConfigError as exc:
+        return f"in Teams: {exc}"
+    return ""
+
+
+def serve(app: wiring.App, args: argparse.Namespace) -> int:
+    """Slack, Teams or both in one web server, with /healthz."""
+    from bot.channels.slack.server import run
+    from bot.channels.teams.app import TeamsConfigError
+
+    settings = app.settings
+    try:
+        teams = [wiring.teams_app(app)] if wiring.teams_configured(settings) else []
+    except TeamsConfigError as exc:
+        print(f"Wayfinder cannot start in Teams: {exc}", file=sys.stderr)
+        return 2
+    bolt = wiring.slack_app(app) if wiring.slack_configured(settings) else None
+    run(bolt, args.port or settings.port, settings.slack_app_token, args.host, also=teams)
+    return 0
+
+
+def teams_package(args: argparse.Namespace) -> int:
+    from importlib.metadata import version
+
+    from bot.channels.teams.package import PackageError, manifest, write_package
+
+    try:
+        data = manifest(
+            args.app_id,
+            name=args.name,
+            developer=args.developer,
+            website=args.website,
+            privacy=args.privacy or args.website,
+            terms=args.terms or args.website,
+            version=version("wayfinder"),
+        )
+    except PackageError as exc:
+        print(f"Wayfinder cannot make the Teams package: {exc}", file=sys.stderr)
+        return 2
+    path = write_package(Path(args.out), data)
+    print(f"Wrote {path}: manifest.json (schema {data['manifestVersion']}, bot {data['bots'][0]['botId']}), ")
+    print("color.png and outline.png. Upload it in Teams (Apps, Manage your apps, Upload an app) or the")
+    print("Teams admin centre. Set --privacy and --terms to your own pages before publishing it.")
+    return 0
 
 
 def ask(app: wiring.App, args: argparse.Namespace) -> None:
@@ -199,6 +280,15 @@ def print_audit(kb: KnowledgeBase) -> int:
         print(f"  {s.entry}: {s.question!r} -> {s.closer_to} ({s.other_score:.2f} vs {s.own_score:.2f})")
     if len(strays) > 25:
         print(f"  ... and {len(strays) - 25} more")
+    print(
+        f"Near-duplicate entries: {len(report.near_duplicates) or 'none'} (questions route both ways, "
+        f"at least {NEAR_DUPLICATE_SHARE:.0%} of the pair's; worst first; merge or sharpen them)"
+    )
+    for d in report.near_duplicates:
+        print(
+            f"  {d.first} <-> {d.second}: {d.first_to_second} of {d.first}'s questions go to {d.second}, "
+            f"{d.second_to_first} back ({d.share:.0%} of {d.questions})"
+        )
     stages = [st.id for st in kb.stages]
     print("\nCoverage: answers signposting each organisation at each stage")
     print(f"  {'':<6}" + "".join(f"{sid:>9}" for sid in stages) + f"{'total':>8}")

@@ -11,6 +11,9 @@ from pathlib import Path
 from bot.core.engine import FUSED, Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
+TEAMS_SDK_PREFIXES = ("CONNECTIONS__", "CONNECTIONSMAP__", "AGENTAPPLICATION__")
+"""The Microsoft 365 Agents SDK reads its own variables (Teams credentials) under these names."""
+TEAMS_CLIENT_ID = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -43,6 +46,14 @@ class Settings:
     slack_api_url: str = ""
     staff: frozenset[str] = frozenset()
     port: int = 3000
+    teams_sdk: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The Agents SDK's own variables, as set (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__...)."""
+    teams_dev: bool = False
+    """WAYFINDER_TEAMS_DEV=1: Teams without sign-in, for the Agents Playground on this machine."""
+
+    @property
+    def teams_client_id(self) -> str:
+        return self.teams_sdk.get(TEAMS_CLIENT_ID, "")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,4 +88,6 @@ class Settings:
             slack_api_url=env.get("SLACK_API_URL", ""),
             staff=frozenset(s.strip() for s in env.get("WAYFINDER_STAFF", "").split(",") if s.strip()),
             port=int(env.get("PORT") or 3000),
+            teams_sdk={k: v for k, v in env.items() if k.startswith(TEAMS_SDK_PREFIXES)},
+            teams_dev=env.get("WAYFINDER_TEAMS_DEV", "").strip().lower() in ("1", "true", "yes"),
         )

@@ -23,6 +23,7 @@ from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
+    from bot.channels.teams.app import Teams
     from bot.semantic.cache import CacheReport
 
 log = logging.getLogger(__name__)
@@ -136,3 +137,24 @@ def slack_app(app: App) -> AsyncApp:
         signing_secret=settings.slack_signing_secret,
         api_url=settings.slack_api_url,
     )
+
+
+def slack_configured(settings: Settings) -> bool:
+    return bool(settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token)
+
+
+def teams_configured(settings: Settings) -> bool:
+    from bot.channels.teams.app import configured
+
+    return configured(settings.teams_sdk, settings.teams_dev)
+
+
+def teams_app(app: App) -> Teams:
+    """The Teams channel over this app's core and storage, with redeliveries deduplicated in the
+    database. Raises TeamsConfigError for settings it must not run with."""
+    from bot.channels.deps import Deps
+    from bot.channels.teams.app import create_teams
+
+    settings = app.settings
+    deps = Deps(app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff)
+    return create_teams(deps, settings.teams_sdk, dev=settings.teams_dev)

@@ -36,6 +36,27 @@ ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 URL = re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"]*)?$", re.IGNORECASE)
 NEEDS = {"required": True, "best-practice": False}
+LEGACY_LINKS = (
+    (
+        re.compile(r"^http://", re.IGNORECASE),
+        "is an http:// address",
+        "use the https:// address of the same page",
+    ),
+    (
+        re.compile(r"^https?://(?:[a-z0-9-]+\.)*cqc\.org\.uk/node/\d+", re.IGNORECASE),
+        "is a CQC internal node/NNN address",
+        "open it in a browser and use the readable https://www.cqc.org.uk/... address it lands on",
+    ),
+    (
+        re.compile(
+            r"^https?://(?:[a-z0-9-]+\.)*ico\.org\.uk/for-organisations/guide-to-data-protection/",
+            re.IGNORECASE,
+        ),
+        "is a legacy ICO guide-to-data-protection address",
+        "use the same guidance under https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/",
+    ),
+)
+"""Addresses that still resolve but are not the page's canonical, current address: (pattern, what, fix)."""
 
 ENTRY_FIELDS = {
     "id", "kind", "title", "stage", "nations", "answer", "watch_out", "signposts", "questions",
@@ -43,6 +64,14 @@ ENTRY_FIELDS = {
 }  # fmt: skip
 SIGNPOST_FIELDS = {"org", "what", "url", "need"}
 ORG_FIELDS = {"code", "name", "for", "not", "website", "nations", "domains", "formerly", "scope"}
+
+
+def link_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with a well-formed but legacy address, and the fix; None when it is fine."""
+    for pattern, what, fix in LEGACY_LINKS:
+        if pattern.match(url):
+            return what, fix
+    return None
 
 
 def load_knowledge(root: Path, today: date) -> KnowledgeBase:
@@ -242,6 +271,10 @@ class Fields:
         if not isinstance(value, str) or not URL.match(value.strip()):
             self.add(field, f"not a valid web address: {value!r}", "use a full https:// address")
             return ""
+        legacy = link_problem(value.strip())
+        if legacy:
+            self.add(field, f"{value.strip()!r} {legacy[0]}", legacy[1])
+            return ""
         return value.strip()
 
     def date(self, field: str) -> date | None:
@@ -305,8 +338,8 @@ class _EntryChecker:
         title, answer, owner = f.text("title"), f.text("answer"), f.text("owner")
         questions = f.strings("questions", MIN_QUESTIONS, "questions")
         sources = f.strings("sources", 1, "sources")
-        for src in sources:
-            f.url("sources", src)
+        for n, src in enumerate(sources, start=1):
+            f.url(f"sources[{n}]", src)
         signposts = self._signposts(f, raw.get("signposts"))
         reviewed, review_by = f.date("reviewed"), f.date("review_by")
         if reviewed and reviewed > self.today:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -10,6 +11,9 @@ from bot.core.matcher import Matcher
 from bot.core.models import Entry, Kind, KnowledgeBase
 
 DUE_SOON = timedelta(days=30)
+NEAR_DUPLICATE_SHARE = 0.10
+"""Two entries are near-duplicates when each has questions that rank the other first, and together at
+least this share of their example questions do (they answer the same thing in two places)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +28,31 @@ class Stray:
 
 
 @dataclass(frozen=True, slots=True)
+class NearDuplicate:
+    """Two entries whose example questions route to each other."""
+
+    first: str
+    second: str
+    first_to_second: int
+    """How many of `first`'s example questions rank `second` first."""
+    second_to_first: int
+    questions: int
+    """How many example questions the two entries have between them."""
+
+    @property
+    def share(self) -> float:
+        return (self.first_to_second + self.second_to_first) / self.questions
+
+
+@dataclass(frozen=True, slots=True)
 class Audit:
     overdue: tuple[Entry, ...]
     due_soon: tuple[Entry, ...]
     unofficial_sources: tuple[tuple[Entry, str], ...]
     without_official_source: tuple[Entry, ...]
     strays: tuple[Stray, ...]
+    near_duplicates: tuple[NearDuplicate, ...]
+    """Worst first."""
     unused_organisations: tuple[str, ...]
     unused_stages: tuple[str, ...]
     coverage: dict[str, dict[str, int]]
@@ -60,6 +83,21 @@ def find_strays(kb: KnowledgeBase, matcher: Matcher) -> list[Stray]:
     return strays
 
 
+def find_near_duplicates(
+    kb: KnowledgeBase, strays: list[Stray], share: float = NEAR_DUPLICATE_SHARE
+) -> list[NearDuplicate]:
+    """Pairs whose questions go both ways, at least `share` of their questions in all; worst first."""
+    moved = Counter((s.entry, s.closer_to) for s in strays)
+    sizes = {e.id: len(e.questions) for e in kb.entries}
+    pairs = []
+    for first, second in sorted({tuple(sorted(pair)) for pair in moved}):
+        there, back = moved[(first, second)], moved[(second, first)]
+        pair = NearDuplicate(first, second, there, back, sizes[first] + sizes[second])
+        if there and back and pair.share >= share:
+            pairs.append(pair)
+    return sorted(pairs, key=lambda p: (-p.share, p.first, p.second))
+
+
 def audit(kb: KnowledgeBase, matcher: Matcher, today: date) -> Audit:
     answers = [e for e in kb.entries if e.kind is Kind.ANSWER]
     unofficial = [(e, url) for e in kb.entries for url in e.sources if not is_official(url, kb)]
@@ -71,6 +109,7 @@ def audit(kb: KnowledgeBase, matcher: Matcher, today: date) -> Audit:
         for code in e.org_codes:
             if code in coverage and e.stage:
                 coverage[code][e.stage] += 1
+    strays = find_strays(kb, matcher)
     return Audit(
         overdue=tuple(e for e in kb.entries if e.review_by < today),
         due_soon=tuple(e for e in kb.entries if today <= e.review_by <= today + DUE_SOON),
@@ -78,7 +117,8 @@ def audit(kb: KnowledgeBase, matcher: Matcher, today: date) -> Audit:
         without_official_source=tuple(
             e for e in kb.entries if not any(is_official(u, kb) for u in e.sources)
         ),
-        strays=tuple(find_strays(kb, matcher)),
+        strays=tuple(strays),
+        near_duplicates=tuple(find_near_duplicates(kb, strays)),
         unused_organisations=tuple(o.code for o in kb.organisations if o.code not in used_orgs),
         unused_stages=tuple(s.id for s in kb.stages if not any(e.stage == s.id for e in answers)),
         coverage=coverage,

@@ -23,6 +23,8 @@ NATION_FACTOR = 0.9
 """An entry that does not hold in the nation asked about keeps this share of its score."""
 NAMED_ORG_FACTOR = 1.05
 """An entry that signposts an organisation the question names gains this much."""
+MAX_RELATED = 3
+"""An answer offers at most this many related entries ("See also"), in the order the entry lists them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +241,8 @@ class Engine:
             if local:
                 note = messages.NATION_NOTE.format(nation=NATION_NAMES[nation], orgs=" and ".join(local))
         outcome = Outcome.REDIRECT if entry.kind is Kind.REDIRECT else Outcome.ANSWER
+        related = (self.kb.entry(rid) for rid in entry.related)
+        see_also = tuple(Choice(r.title, f"pick:{r.id}:") for r in related if r is not None)[:MAX_RELATED]
         return Reply(
             outcome,
             entry.answer.strip(),
@@ -255,6 +259,7 @@ class Engine:
             note=note,
             confidence=confidence,
             alternatives=alternatives,
+            choices=see_also,
         )
 
     # -- helpers ------------------------------------------------------------------------

@@ -162,23 +162,25 @@ class Matcher:
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
-        """The known term a misspelt word stands for; "" for a stopword (dropped); None if unsure."""
+        """The known term a misspelt word stands for; "" for a stopword (dropped); None if unsure.
+        An everyday word is a real word, not a slip: it is only read as a longer or shorter form
+        of itself ("australia" as "australian"), never as another word ("overnight", "oversight")."""
+        everyday = word in self.everyday
         if len(word) == SHORT_TYPO_LENGTH:
+            if everyday or not self.everyday:  # without a list of real words, "send" would become "seed"
+                return None
             short = process.extractOne(
                 word, self._short.get(word[0], []), scorer=DamerauLevenshtein.distance, score_cutoff=1
             )
             return self.known_words.get(short[0], "") if short else None
         match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return self.known_words[match[0]] if match else None
+        if match is None or (everyday and not (match[0].startswith(word) or word.startswith(match[0]))):
+            return None
+        return self.known_words[match[0]]
 
     def _misspelt(self, word: str, term: str) -> bool:
-        """Could be a typo: unknown, long enough, letters only, and not an everyday English word."""
-        return (
-            term not in self.idf
-            and len(word) >= SHORT_TYPO_LENGTH
-            and word.isalpha()
-            and word not in self.everyday
-        )
+        """Could be a typo: unknown, long enough and letters only."""
+        return term not in self.idf and len(word) >= SHORT_TYPO_LENGTH and word.isalpha()
 
     def understand(self, text: str) -> Normalised:
         """Normalise a question and correct words the knowledge base does not know."""

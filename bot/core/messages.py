@@ -21,6 +21,7 @@ DONT_KNOW = (
 CLARIFY = "I'm not sure which of these you mean. Pick one:"
 CLARIFY_ONE = "Is this what you mean?"
 NONE_OF_THESE = "None of these"
+SEE_ALSO = "See also"
 NONE_CHOSEN = (
     "Thanks, I've noted that none of those fitted, so the team can add a better answer. "
     "Try asking in other words, or say “find my route”."
@@ -81,6 +82,18 @@ GAPS_UNAVAILABLE = "The unanswered-question log is unavailable just now. Please 
 GAPS_STAFF_ONLY = (
     "Sorry, the unanswered-question log is for Wayfinder's content staff only. If you need to see "
     "it, ask the Wayfinder team to add you."
+)
+
+# -- Teams --------------------------------------------------------------------------------
+
+TEAMS_HOW = (
+    "You can ask me here in our chat, or mention me in a channel or group chat and I'll answer in the thread."
+)
+TEAMS_FIND_MY_ROUTE = "Find my route"
+TEAMS_ERROR = "Sorry, something went wrong on my side. Please ask again in a moment."
+TEAMS_GAPS_IN_CHAT = (
+    "The unanswered-question log is shown only in your own chat with me, so others here don't "
+    "see it. Open a chat with Wayfinder and say “gaps” there."
 )
 
 # -- guided flows ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content.knowledge import build_knowledge
+from bot.content.knowledge import build_knowledge, link_problem
 from bot.content.problems import ContentError, Problem
 from bot.core.models import KnowledgeBase
 from tests.conftest import FIXTURES, TODAY
@@ -57,7 +57,12 @@ def test_good_content_loads() -> None:
         ("need: required", "need: must", "signposts[1].need", "'must' is not required or best-practice"),
         ('url: "https://www.gov.uk/x"', 'url: "www.gov.uk/x"', "signposts[1].url", "not a valid web address"),
         ('sources: ["https://www.gov.uk/x"]', "sources: []", "sources", "has 0 sources, needs at least 1"),
-        ('sources: ["https://www.gov.uk/x"]', 'sources: ["not a url"]', "sources", "not a valid web address"),
+        (
+            'sources: ["https://www.gov.uk/x"]',
+            'sources: ["not a url"]',
+            "sources[1]",
+            "not a valid web address",
+        ),
         ("reviewed: 2026-01-01", "reviewed: 2026-13-01", "reviewed", "not a date: '2026-13-01'"),
         ("reviewed: 2026-01-01", "reviewed: 2027-01-01", "reviewed", "is in the future"),
         ("review_by: 2027-01-01", "review_by: 2026-11-01", "review_by", "review was due on 2026-11-01"),
@@ -146,3 +151,48 @@ def test_yes_and_no_stay_words_and_dates_stay_text() -> None:
         "a": ["yes", "no", "on", True],
         "b": "2026-01-01",
     }
+
+
+@pytest.mark.parametrize(
+    ("url", "what", "fix"),
+    [
+        ("http://www.hra.nhs.uk/research-community/", "is an http:// address", "https://"),
+        ("https://www.cqc.org.uk/node/3847", "is a CQC internal node/NNN address", "https://www.cqc.org.uk/"),
+        ("https://cqc.org.uk/node/1598", "is a CQC internal node/NNN address", "readable"),
+        (
+            "https://ico.org.uk/for-organisations/guide-to-data-protection/guide-to-the-general-data-protection-regulation-gdpr/",
+            "is a legacy ICO guide-to-data-protection address",
+            "https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/",
+        ),
+    ],
+)
+def test_legacy_links_are_refused_wherever_they_appear(url: str, what: str, fix: str) -> None:
+    entries = edit('url: "https://www.gov.uk/x"', f'url: "{url}"').replace(
+        'sources: ["https://www.gov.uk/x"]', f'sources: ["https://www.gov.uk/x", "{url}"]'
+    )
+    found = problems(entries)
+    assert {p.field for p in found} == {"signposts[1].url", "sources[2]"}, found
+    for problem in found:
+        assert (problem.file, problem.entry) == ("entries/a.yaml", "good-entry")
+        assert url in problem.message and what in problem.message and fix in problem.fix
+
+
+def test_an_organisation_website_on_http_is_refused() -> None:
+    organisations = BASE["organisations.yaml"].replace("https://", "http://", 1)
+    found = problems(GOOD, **{"organisations.yaml": organisations})
+    assert any(
+        p.file == "organisations.yaml" and p.field == "website" and "http://" in p.message for p in found
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.cqc.org.uk/guidance-regulation/providers/registration/what-registration",
+        "https://www.cqc.org.uk/nodes-of-care",
+        "https://ico.org.uk/for-organisations/uk-gdpr-guidance-and-resources/artificial-intelligence/",
+        "https://www.gov.uk/http://not-a-scheme",
+    ],
+)
+def test_current_addresses_pass_the_link_rule(url: str) -> None:
+    assert link_problem(url) is None

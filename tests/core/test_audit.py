@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.core.audit import Audit, audit, is_official
+from bot.content.knowledge import build_knowledge
+from bot.core.audit import NEAR_DUPLICATE_SHARE, Audit, Stray, audit, find_near_duplicates, is_official
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
+from tests.conftest import FIXTURES
 
 
 def run(kb: KnowledgeBase, today: date = date(2026, 11, 23)) -> Audit:
@@ -54,3 +56,52 @@ def test_the_real_knowledge_base_passes_the_audit(real_kb: KnowledgeBase) -> Non
     report = run(real_kb)
     assert not report.overdue and not report.without_official_source
     assert not report.unused_organisations and not report.unused_stages
+
+
+TWIN = """
+entries:
+  - id: device-software-twin
+    title: Does our software count as a medical device?
+    stage: design
+    nations: [england]
+    answer: It depends on the intended purpose. Talk to the MHRA.
+    signposts:
+      - {org: MHRA, what: Software guidance, url: "https://www.gov.uk/x", need: required}
+    questions:
+      - is our app a medical device
+      - does my symptom checker count as a medical device
+      - when is our software regulated as a device
+      - is our health app medical device software
+      - does our diagnostic algorithm have to be regulated
+    sources: ["https://www.gov.uk/x"]
+    owner: Test
+    reviewed: 2026-01-01
+    review_by: 2027-01-01
+"""
+
+
+def with_files(**files: str) -> KnowledgeBase:
+    names = ("stages.yaml", "organisations.yaml", "vocabulary.yaml", "entries/sample.yaml")
+    texts = {name: (FIXTURES / "knowledge" / name).read_text() for name in names}
+    return build_knowledge({**texts, **files}, date(2026, 11, 23))
+
+
+def test_two_entries_answering_the_same_thing_are_reported_as_near_duplicates() -> None:
+    report = run(with_files(**{"entries/twin.yaml": TWIN}))
+    (pair,) = report.near_duplicates
+    assert (pair.first, pair.second) == ("device-software", "device-software-twin")
+    assert pair.first_to_second >= 1 and pair.second_to_first >= 1
+    assert pair.share >= NEAR_DUPLICATE_SHARE and pair.questions == 10
+
+
+def test_distinct_entries_are_not_near_duplicates(fixture_kb: KnowledgeBase) -> None:
+    assert run(fixture_kb).near_duplicates == ()
+
+
+def test_questions_drifting_one_way_only_do_not_make_a_pair(fixture_kb: KnowledgeBase) -> None:
+    strays = [Stray("device-software", f"q{n}", "cqc-registration", 0.1, 0.9) for n in range(5)]
+    assert find_near_duplicates(fixture_kb, strays, share=0.0) == []
+    back = [*strays, Stray("cqc-registration", "q", "device-software", 0.1, 0.9)]
+    (pair,) = find_near_duplicates(fixture_kb, back, share=0.0)
+    assert (pair.first_to_second, pair.second_to_first) == (1, 5)
+    assert find_near_duplicates(fixture_kb, back, share=pair.share + 0.01) == []

@@ -166,3 +166,17 @@ def test_thanks_gets_a_welcome_not_an_answer_or_a_log_entry(
         reply = engine.reply(conv, text)
         assert reply.outcome is Outcome.HELP and "welcome" in reply.text
     assert not gaps_of(engine).gaps
+
+
+def test_an_answer_offers_its_related_entries_and_a_number_opens_one(
+    real_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    engine = make_engine(real_kb)
+    entry = real_kb.entry("mhra-ai-airlock-sandbox")
+    assert entry is not None and entry.related
+    reply = engine.choose(conv, "pick:mhra-ai-airlock-sandbox:")
+    assert reply.outcome is Outcome.ANSWER and reply.entry_id == entry.id
+    related = [real_kb.entry(rid) for rid in entry.related[:3]]
+    assert [c.label for c in reply.choices] == [r.title for r in related if r is not None]
+    first = engine.reply(conv, "1")
+    assert first.outcome is Outcome.ANSWER and first.entry_id == entry.related[0]

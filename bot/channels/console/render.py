@@ -45,7 +45,10 @@ def render_text(reply: Reply) -> str:
     for paragraph in reply.extra:
         parts.append(paragraph)
     if reply.choices:
-        parts.append("\n".join(f"  {n}. {c.label}" for n, c in enumerate(reply.choices, start=1)))
+        heading = [f"{messages.SEE_ALSO}:"] if reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT) else []
+        parts.append(
+            "\n".join([*heading, *(f"  {n}. {c.label}" for n, c in enumerate(reply.choices, start=1))])
+        )
     if reply.sources and not reply.route:  # a route's summary gives each step's page and entry
         footer = "\n".join([f"{messages.SOURCES}:", *(f"  {url}" for url in reply.sources)])
         if reply.reviewed:

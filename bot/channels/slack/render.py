@@ -227,6 +227,8 @@ def render_reply(
             for n, choice in enumerate(reply.choices)
             if len(choice.value) <= MAX_BUTTON_VALUE
         ]
+        if reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT):
+            tail.append(context(escape(messages.SEE_ALSO)))
         tail.extend(actions(elements, CHOICES_BLOCK + question))
     footer = []
     if reply.sources:

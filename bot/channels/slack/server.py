@@ -1,10 +1,12 @@
 """The web server: Slack on /slack/events (HTTP mode), /healthz for the platform; Socket Mode
-instead of /slack/events when an app-level token is given."""
+instead of /slack/events when an app-level token is given. Other channels (Teams) mount their
+routes in the same application, beside these; without a Bolt app only they and /healthz are served."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Protocol
 
 import aiohttp
 from aiohttp import web
@@ -22,10 +24,19 @@ class MissingCredentials(ValueError):
     """Raised when the Slack settings cannot run the chosen mode."""
 
 
-def web_app(bolt: AsyncApp, *, http_events: bool = True) -> web.Application:
+class Mount(Protocol):
+    """Another channel served by the same application (Teams)."""
+
+    label: str
+
+    def mount(self, app: web.Application) -> None: ...
+
+
+def web_app(bolt: AsyncApp | None, *, http_events: bool = True) -> web.Application:
     """The aiohttp application: /healthz always, /slack/events in HTTP mode."""
 
     async def events(request: web.Request) -> web.Response:
+        assert bolt is not None  # the route is only added with a Bolt app
         response = await bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
@@ -34,7 +45,7 @@ def web_app(bolt: AsyncApp, *, http_events: bool = True) -> web.Application:
 
     app = web.Application()
     app.router.add_get(HEALTH_PATH, health)
-    if http_events:
+    if http_events and bolt is not None:
         app.router.add_post(EVENTS_PATH, events)
     return app
 
@@ -49,9 +60,14 @@ def check(token: str, signing_secret: str, app_token: str) -> None:
         )
 
 
-def server_app(bolt: AsyncApp, app_token: str = "") -> web.Application:
-    """HTTP mode, or Socket Mode when `app_token` is given (with /healthz in both)."""
+def server_app(bolt: AsyncApp | None, app_token: str = "", also: Sequence[Mount] = ()) -> web.Application:
+    """HTTP mode, or Socket Mode when `app_token` is given (with /healthz in both); `also` mounts
+    other channels' routes beside them."""
     app = web_app(bolt, http_events=not app_token)
+    for channel in also:
+        channel.mount(app)
+    if bolt is None:
+        return app
 
     async def web_api_session(_: web.Application) -> AsyncIterator[None]:
         """One connection pool for every Web API call, instead of a connection per call."""
@@ -74,8 +90,11 @@ def server_app(bolt: AsyncApp, app_token: str = "") -> web.Application:
     return app
 
 
-def run(bolt: AsyncApp, port: int, app_token: str = "", host: str = "0.0.0.0") -> None:
+def run(
+    bolt: AsyncApp | None, port: int, app_token: str = "", host: str = "0.0.0.0", also: Sequence[Mount] = ()
+) -> None:
     """Serve until stopped (SIGINT or SIGTERM)."""
     mode = "Socket Mode" if app_token else f"HTTP mode on {EVENTS_PATH}"
-    print(f"Wayfinder for Slack: {mode}; health checks on http://{host}:{port}{HEALTH_PATH}", flush=True)
-    web.run_app(server_app(bolt, app_token), host=host, port=port, print=None)
+    served = ([f"Slack in {mode}"] if bolt is not None else []) + [channel.label for channel in also]
+    print(f"Wayfinder: {'; '.join(served)}; health checks on http://{host}:{port}{HEALTH_PATH}", flush=True)
+    web.run_app(server_app(bolt, app_token, also), host=host, port=port, print=None)

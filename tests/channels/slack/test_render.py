@@ -116,3 +116,14 @@ def test_the_home_view_fits_on_the_real_knowledge_base(real_kb: KnowledgeBase) -
     view = render.home_view(journey_map(real_kb))
     within_limits(view, max_blocks=100)
     assert sum(1 for b in view["blocks"] if b["type"] == "divider") == 7
+
+
+def test_an_answer_offers_related_entries_as_see_also_buttons() -> None:
+    reply = replace(ANSWER, choices=(Choice("Is it research?", "pick:research:"),))
+    message = render.render_reply(reply, question="ethics?")
+    contexts = [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert "See also" in contexts
+    (buttons,) = [
+        b["elements"] for b in message["blocks"] if b["type"] == "actions" and len(b["elements"]) == 1
+    ]
+    assert buttons[0]["text"]["text"] == "Is it research?" and buttons[0]["value"] == "pick:research:"

@@ -1,0 +1,1 @@
+"""Microsoft Teams: the Microsoft 365 Agents SDK, Adaptive Cards, the app package."""
