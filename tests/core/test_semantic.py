@@ -77,7 +77,10 @@ def test_vectors_must_match_the_texts(fixture_kb: KnowledgeBase) -> None:
     ("question", "org"),
     [
         ("tlak to someone abt dtac", "NHSE"),
-        ("our phone software spots skin cancer from photos, which regulator do we go to", "MHRA"),
+        (
+            "our software reads chest x-rays and flags cancers for the radiologist, what approvals do we need",
+            "MHRA",
+        ),
         (
             "We're a two-person start-up. We have built a remote monitoring platform for people with heart "
             "failure and a couple of clinicians love it. The trust's digital team says they want to see "
