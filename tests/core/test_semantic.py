@@ -78,7 +78,7 @@ def test_vectors_must_match_the_texts(fixture_kb: KnowledgeBase) -> None:
     [
         ("tlak to someone abt dtac", "NHSE"),
         (
-            "our software reads chest x-rays and flags cancers for the radiologist, what approvals are needed",
+            "our software reads chest x-rays and flags cancers for radiologists, what approvals do we need",
             "MHRA",
         ),
         (
