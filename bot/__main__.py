@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date, datetime
 
 from bot import wiring
 from bot.channels.console.chat import run_chat
@@ -16,7 +17,7 @@ from bot.channels.console.render import as_json, render_journey, render_text
 from bot.content.export import export_mapping
 from bot.content.problems import ContentError
 from bot.content.regression import load_cases
-from bot.core.audit import audit
+from bot.core.audit import audit, overdue
 from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
@@ -39,7 +40,10 @@ def parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("validate", help="check knowledge/ and flows/")
-    kb.add_parser("audit", help="what needs review: dates, sources, stray questions, coverage")
+    audit_ = kb.add_parser("audit", help="what needs review: dates, sources, stray questions, coverage")
+    audit_.add_argument(
+        "--fail-on-overdue", action="store_true", help="exit 1 when an entry is past its review date"
+    )
     kb.add_parser("test", help="run the regression questions in knowledge/regression.yaml")
     export = kb.add_parser("export", help="print the knowledge base")
     export.add_argument("--json", action="store_true", required=True)
@@ -92,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gaps":
             store = wiring.storage(settings)
             try:
-                return gaps_command(store, args)
+                return gaps_command(store, args, wiring.now(settings))
             finally:
                 store.close()
         if command == "serve":
@@ -114,9 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         if command == "chat":
-            run_chat(app.engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            run_chat(
+                app.engine,
+                sys.stdin,
+                sys.stdout,
+                interactive=sys.stdin.isatty(),
+                today=wiring.today(settings),
+            )
         elif command == "ask":
-            ask(app, args)
+            ask(app, args, wiring.today(settings))
         elif command == "serve":
             from bot.channels.slack.server import run
 
@@ -126,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.close()
 
 
-def ask(app: wiring.App, args: argparse.Namespace) -> None:
+def ask(app: wiring.App, args: argparse.Namespace, today: date) -> None:
+    """Answer each question; the console is the staff's own tool, so overdue answers are marked."""
     questions = [" ".join(args.question)] if args.question else (line.strip() for line in sys.stdin)
     conv = Conversation("cli", "ask")
     for question in questions:
@@ -136,7 +147,7 @@ def ask(app: wiring.App, args: argparse.Namespace) -> None:
         if args.json:
             print(json.dumps(as_json(question, reply), ensure_ascii=False), flush=True)
         else:
-            print(render_text(reply) + "\n", flush=True)
+            print(render_text(reply, today) + "\n", flush=True)
 
 
 def kb_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -152,8 +163,12 @@ def kb_command(args: argparse.Namespace, settings: Settings) -> int:
             f"OK: {len(flows.flows)} flows, {steps} steps, {report.total:,} paths, every one ending in an "
             f"outcome with a route ({per_flow})."
         )
+        if late := overdue(kb, wiring.today(settings)):
+            print(f"Warning: {len(late)} entries are past their review date:", file=sys.stderr)
+            for e in late:
+                print(f"  {e.id} (due {e.review_by})", file=sys.stderr)
     elif args.kb_command == "audit":
-        return print_audit(kb)
+        return print_audit(kb, wiring.today(settings), args.fail_on_overdue)
     elif args.kb_command == "test":
         return run_regression(settings, kb)
     elif args.kb_command == "export":
@@ -161,10 +176,11 @@ def kb_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def print_audit(kb: KnowledgeBase) -> int:
-    report = audit(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), wiring.today().date())
+def print_audit(kb: KnowledgeBase, today: date, fail_on_overdue: bool = False) -> int:
+    report = audit(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), today)
     sections = [
         ("Past their review date", [f"{e.id} (due {e.review_by})" for e in report.overdue]),
+        ("Reviewed in the future", [f"{e.id} (reviewed {e.reviewed})" for e in report.reviewed_in_future]),
         ("Review due within 30 days", [f"{e.id} (due {e.review_by})" for e in report.due_soon]),
         ("No official source", [e.id for e in report.without_official_source]),
         ("Sources not on an official domain", [f"{e.id}: {url}" for e, url in report.unofficial_sources]),
@@ -186,7 +202,7 @@ def print_audit(kb: KnowledgeBase) -> int:
     print(f"  {'':<6}" + "".join(f"{sid:>9}" for sid in stages) + f"{'total':>8}")
     for code, row in report.coverage.items():
         print(f"  {code:<6}" + "".join(f"{row[sid]:>9}" for sid in stages) + f"{sum(row.values()):>8}")
-    return 1 if report.must_fix else 0
+    return 1 if report.must_fix or (fail_on_overdue and report.overdue) else 0
 
 
 def run_regression(settings: Settings, kb: KnowledgeBase) -> int:
@@ -227,7 +243,7 @@ def print_gap_summary(summary: GapSummary) -> None:
             print(f"  {gap.at:%Y-%m-%d %H:%M}  {gap.id[:8]}  {gap.reason.value:<10} {gap.text}")
 
 
-def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
+def gaps_command(store: wiring.Storage, args: argparse.Namespace, now: datetime) -> int:
     try:
         if args.gaps_command == "close":
             matches = [g.id for g in store.gaps.list() if g.id.startswith(args.gap_id)]
@@ -241,7 +257,7 @@ def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
             print(f"Closed {matches[0]}.")
             return 0
         if args.gaps_command == "summary":
-            print_gap_summary(summarise(store.gaps, wiring.today()))
+            print_gap_summary(summarise(store.gaps, now))
             return 0
         status = GapStatus(args.status) if getattr(args, "status", None) else None
         gaps = store.gaps.list(status=status, limit=getattr(args, "limit", None))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.core.engine import Thresholds
@@ -23,6 +23,16 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, not {value!r}") from exc
 
 
+def _date(env: Mapping[str, str], name: str) -> date | None:
+    value = env.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///wayfinder.db"
@@ -37,6 +47,8 @@ class Settings:
     slack_api_url: str = ""
     staff: frozenset[str] = frozenset()
     port: int = 3000
+    today: date | None = None
+    """A pinned date (WAYFINDER_TODAY), for tests and rehearsals; the real date when unset."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,4 +75,5 @@ class Settings:
             slack_api_url=env.get("SLACK_API_URL", ""),
             staff=frozenset(s.strip() for s in env.get("WAYFINDER_STAFF", "").split(",") if s.strip()),
             port=int(env.get("PORT") or 3000),
+            today=_date(env, "WAYFINDER_TODAY"),
         )

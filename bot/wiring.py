@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from bot.content.flows import FlowReport, load_flows
 from bot.content.knowledge import load_knowledge
+from bot.core.audit import overdue
 from bot.core.engine import Engine
 from bot.core.flows import FlowSet
 from bot.core.matcher import Matcher
@@ -22,13 +24,23 @@ if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
 
-def today() -> datetime:
-    return datetime.now(UTC)
+log = logging.getLogger(__name__)
+
+
+def now(settings: Settings) -> datetime:
+    """The time now; on the day WAYFINDER_TODAY pins, when it is set (tests, rehearsals)."""
+    real = datetime.now(UTC)
+    return datetime.combine(settings.today, real.timetz()) if settings.today else real
+
+
+def today(settings: Settings) -> date:
+    return now(settings).date()
 
 
 def load(settings: Settings) -> KnowledgeBase:
-    """The knowledge base, validated; raises ContentError with every problem."""
-    return load_knowledge(settings.knowledge_dir, today().date())
+    """The knowledge base, validated; raises ContentError with every problem. Entries past their
+    review date load: they are a finding for staff (`kb audit`), never an outage."""
+    return load_knowledge(settings.knowledge_dir)
 
 
 def load_guided(settings: Settings, kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
@@ -77,10 +89,23 @@ def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | 
     if kb is None:
         kb = load(settings)
         flows = flows if flows is not None else load_guided(settings, kb)[0]
+    if late := overdue(kb, today(settings)):
+        log.warning(
+            "%d entries are past their review date (see `kb audit`): %s",
+            len(late),
+            ", ".join(e.id for e in late),
+        )
     store = storage(settings)
     matcher = Matcher(kb.entries, Normaliser(kb.lexicon))
     engine = Engine(
-        kb, matcher, store.gaps, store.sessions, settings.thresholds, settings.session_ttl, flows=flows
+        kb,
+        matcher,
+        store.gaps,
+        store.sessions,
+        settings.thresholds,
+        settings.session_ttl,
+        now=lambda: now(settings),
+        flows=flows,
     )
     return App(settings, kb, engine, store)
 
@@ -90,7 +115,9 @@ def slack_app(app: App) -> AsyncApp:
     from bot.channels.slack.app import Deps, create_app
 
     settings = app.settings
-    deps = Deps(app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff)
+    deps = Deps(
+        app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff, lambda: now(settings)
+    )
     return create_app(
         deps,
         token=settings.slack_bot_token,

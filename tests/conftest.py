@@ -39,12 +39,12 @@ class Clock:
 
 @pytest.fixture(scope="session")
 def fixture_kb() -> KnowledgeBase:
-    return load_knowledge(FIXTURES / "knowledge", TODAY)
+    return load_knowledge(FIXTURES / "knowledge")
 
 
 @pytest.fixture(scope="session")
 def real_kb() -> KnowledgeBase:
-    return load_knowledge(ROOT / "knowledge", TODAY)
+    return load_knowledge(ROOT / "knowledge")
 
 
 @pytest.fixture(scope="session")

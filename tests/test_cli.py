@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from bot.core import messages
+from tests.conftest import FIXTURES, ROOT, TODAY
 
 
 def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,6 +31,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
         "WAYFINDER_KNOWLEDGE": str(FIXTURES / "knowledge"),
         "WAYFINDER_SPOOL": str(tmp_path / "spool.jsonl"),
+        "WAYFINDER_TODAY": TODAY.isoformat(),
     }
 
 
@@ -102,7 +104,8 @@ def test_kb_export_carries_the_contract_fields(env: dict[str, str]) -> None:
 
 
 def test_piped_chat_on_the_embedded_default(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db", "WAYFINDER_SPOOL": str(tmp_path / "s")}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db", "WAYFINDER_SPOOL": str(tmp_path / "s"),
+           "WAYFINDER_TODAY": TODAY.isoformat()}  # fmt: skip
     result = run("chat", stdin="do we need ethics approval to evaluate our app\n", env=env)
     assert result.returncode == 0, result.stderr
     assert "Health Research Authority" in result.stdout and "Last reviewed" in result.stdout
@@ -114,3 +117,36 @@ def test_gaps_summary_groups_the_same_question(env: dict[str, str]) -> None:
     assert summary.returncode == 0, summary.stderr
     assert "Open unanswered questions: 3 (3 this week)" in summary.stdout
     assert "    2 x " in summary.stdout and "    1 x best running shoes" in summary.stdout
+
+
+def test_content_past_its_review_date_is_a_finding_not_an_outage(env: dict[str, str]) -> None:
+    """The fixture entries are due for review on 1 January 2027; on 1 March 2027 the bot still
+    answers (marked for staff), validation warns, and the audit lists them."""
+    late = {**env, "WAYFINDER_TODAY": "2027-03-01"}
+    due = messages.DUE_FOR_REVIEW.format(date="1 January 2027")
+    answered = run("ask", "is my app a medical device", env=late)
+    assert answered.returncode == 0, answered.stderr
+    assert "Is my app a medical device?" in answered.stdout and due in answered.stdout
+    assert due not in run("ask", "is my app a medical device", env=env).stdout
+    chat = run("chat", stdin="is my app a medical device\n", env=late)
+    assert chat.returncode == 0 and due in chat.stdout
+    validated = run("kb", "validate", env=late)
+    assert validated.returncode == 0, validated.stderr
+    assert "device-software (due 2027-01-01)" in validated.stderr and "OK:" in validated.stdout
+    audited = run("kb", "audit", env=late)
+    assert "Past their review date: 7" in audited.stdout
+    assert "  device-software (due 2027-01-01)" in audited.stdout
+
+
+def test_kb_audit_fails_on_overdue_only_when_asked(env: dict[str, str]) -> None:
+    real = {**env, "WAYFINDER_KNOWLEDGE": str(ROOT / "knowledge")}
+    assert run("kb", "audit", "--fail-on-overdue", env=real).returncode == 0
+    late = {**real, "WAYFINDER_TODAY": "2027-03-01"}
+    assert run("kb", "audit", env=late).returncode == 0
+    alert = run("kb", "audit", "--fail-on-overdue", env=late)
+    assert alert.returncode == 1 and "Past their review date: 38" in alert.stdout
+
+
+def test_a_bad_pinned_date_gets_a_clear_message(env: dict[str, str]) -> None:
+    result = run("ask", "hello", env={**env, "WAYFINDER_TODAY": "tomorrow"})
+    assert result.returncode == 2 and "WAYFINDER_TODAY must be a date" in result.stderr

@@ -198,7 +198,7 @@ class Listeners:
         question = render.plain(event.get("text", ""))
         conv = dm_conversation(context.team_id or "", event.get("user", ""))
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
-        message = self.render(reply, question)
+        message = self.render(reply, question, for_user=event.get("user", ""))
         await client.chat_postMessage(
             channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(message)
         )
@@ -220,7 +220,7 @@ class Listeners:
         conv = command_conversation(command.get("team_id", ""), command.get("channel_id", ""), user)
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
         echo = render.escape(messages.YOU_ASKED.format(question=question))
-        message = self.render(reply, question, echo=echo, share=True)
+        message = self.render(reply, question, echo=echo, share=True, for_user=user)
         await respond(response_type="ephemeral", **no_unfurl(message))
 
     async def on_home(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -245,7 +245,8 @@ class Listeners:
         place = Place.of_action(body)
         question = render.question_from_block(action.get("block_id", ""))
         reply: Reply = await self.call(self.deps.engine.choose, place.conversation, action.get("value", ""))
-        message = self.render(reply, question, share=place.ephemeral)
+        private = place.ephemeral or place.home or place.channel.startswith("D")
+        message = self.render(reply, question, share=place.ephemeral, for_user=place.user if private else "")
         await self.deliver(place, message, client, respond)
 
     async def on_feedback(
@@ -300,19 +301,24 @@ class Listeners:
         question = entry.questions[0] if entry and entry.questions else ""
         reply = await self.call(self.answer_entry, entry.id if entry else "")
         user = Place.of_action(body).user
-        await client.chat_postMessage(channel=user, **no_unfurl(self.render(reply, question)))
+        await client.chat_postMessage(channel=user, **no_unfurl(self.render(reply, question, for_user=user)))
 
     async def on_link(self, ack: Any) -> None:
         await ack()  # a link button opens its page in the browser; Slack still tells us about it
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def render(self, reply: Reply, question: str, *, echo: str = "", share: bool = False) -> dict[str, Any]:
+    def render(
+        self, reply: Reply, question: str, *, echo: str = "", share: bool = False, for_user: str = ""
+    ) -> dict[str, Any]:
+        """Block Kit for a reply; `for_user` names the one person who sees it (staff are told when
+        the answer is past its review date)."""
         if reply.outcome is Outcome.HELP:
             return render.render_help(reply.text)
         if reply.outcome is Outcome.NOTICE:
             return render.render_notice(reply.text)
-        return render.render_reply(reply, question, echo=echo, share=share)
+        staff_today = self.deps.now().date() if for_user and for_user in self.deps.staff else None
+        return render.render_reply(reply, question, echo=echo, share=share, staff_today=staff_today)
 
     def answer_entry(self, entry_id: str) -> Reply:
         entry = self.deps.kb.entry(entry_id)

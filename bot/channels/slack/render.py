@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core import messages
 from bot.core.gaps import GapSummary
 from bot.core.journey import StageView
-from bot.core.replies import Outcome, Reply, provenance
+from bot.core.replies import Outcome, Reply, long_date, provenance
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -187,10 +188,17 @@ def fallback(reply: Reply) -> str:
 
 
 def render_reply(
-    reply: Reply, question: str = "", *, echo: str = "", share: bool = False, feedback: bool = True
+    reply: Reply,
+    question: str = "",
+    *,
+    echo: str = "",
+    share: bool = False,
+    feedback: bool = True,
+    staff_today: date | None = None,
 ) -> Message:
     """Block Kit for a reply. `question` rides in the buttons; `echo` (already formatted with
-    escaped user text, e.g. messages.YOU_ASKED) is shown above the answer."""
+    escaped user text, e.g. messages.YOU_ASKED) is shown above the answer. `staff_today` is given
+    only for a message that staff alone see: past its review date, the answer says so."""
     head: list[Block] = []
     body: list[Block] = []
     tail: list[Block] = []
@@ -236,6 +244,8 @@ def render_reply(
         )
     if reply.reviewed:
         footer.append(escape(provenance(reply)))
+    if staff_today is not None and reply.overdue(staff_today) and reply.review_by:
+        footer.append(escape(messages.DUE_FOR_REVIEW.format(date=long_date(reply.review_by))))
     if footer:
         tail.append(context(*footer))
     answered = reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT) and reply.entry_id

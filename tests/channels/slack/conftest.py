@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -131,7 +132,7 @@ async def standin() -> AsyncIterator[StandIn]:
 
 @contextlib.asynccontextmanager
 async def running(
-    tmp_path: Path, standin: StandIn, kb: KnowledgeBase, database_url: str = ""
+    tmp_path: Path, standin: StandIn, kb: KnowledgeBase, database_url: str = "", today: date | None = None
 ) -> AsyncIterator[Slack]:
     """The real app (wiring, Bolt, aiohttp) on a loopback port, its Web API pointed at `standin`."""
     settings = Settings(
@@ -142,6 +143,7 @@ async def running(
         slack_signing_secret=SECRET,
         slack_api_url=standin.api_url,
         staff=frozenset({STAFF}),
+        today=today,
     )
     app = wiring.build(settings, kb)
     if not database_url:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
+from pathlib import Path
 
+from bot.channels.slack.standin import StandIn
 from bot.core import messages
-from tests.channels.slack.conftest import Slack, buttons, find, payload
+from bot.core.models import KnowledgeBase
+from tests.channels.slack.conftest import STAFF, Slack, all_text, buttons, find, payload, running
 
 
 async def test_a_mention_is_answered_in_its_thread_with_rich_blocks(slack: Slack) -> None:
@@ -115,3 +119,17 @@ async def test_rate_limited_posts_are_retried(slack: Slack) -> None:
         "chat.postMessage:429",
         "chat.postMessage",
     ]
+
+
+async def test_an_answer_past_its_review_date_still_answers_and_only_staff_are_told(
+    tmp_path: Path, standin: StandIn, fixture_kb: KnowledgeBase
+) -> None:
+    due = messages.DUE_FOR_REVIEW.format(date="1 January 2027")
+    async with running(tmp_path, standin, fixture_kb, today=date(2027, 3, 1)) as slack:
+        await slack.dm("is my app a medical device", user="U0PERSON")
+        [person] = await slack.standin.wait_for("chat.postMessage")
+        await slack.dm("is my app a medical device", user=STAFF)
+        [_, staff] = await slack.standin.wait_for("chat.postMessage", count=2)
+    assert find(person.body["blocks"], "header")[0]["text"]["text"] == "Is my app a medical device?"
+    assert due not in all_text(person.body)
+    assert due in all_text(staff.body)
