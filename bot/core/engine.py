@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,8 @@ DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "north
 THANKS = {"thanks", "thank", "thx", "cheers", "ta"}
 NATION_FACTOR = 0.9
 """An entry that does not hold in the nation asked about keeps this share of its score."""
+PICK = re.compile(r"[0-9]{1,3}")
+"""A typed choice number: a few plain digits."""
 NAMED_ORG_FACTOR = 1.05
 """An entry that signposts an organisation the question names gains this much."""
 
@@ -277,8 +280,9 @@ def _small_talk(tokens: list[str]) -> Reply:
 
 
 def _pick(text: str, choices: list[str]) -> str | None:
-    """The choice a typed reply names by its number."""
-    if text.isdigit() and 1 <= int(text) <= len(choices):
+    """The choice a typed reply names by its number: plain digits only (`isdigit` also takes "²",
+    "①" and other scripts' digits, which `int` refuses, as it refuses thousands of digits)."""
+    if PICK.fullmatch(text) and 1 <= int(text) <= len(choices):
         return choices[int(text) - 1]
     return None
 

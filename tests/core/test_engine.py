@@ -166,3 +166,17 @@ def test_thanks_gets_a_welcome_not_an_answer_or_a_log_entry(
         reply = engine.reply(conv, text)
         assert reply.outcome is Outcome.HELP and "welcome" in reply.text
     assert not gaps_of(engine).gaps
+
+
+def test_digit_like_text_while_choices_are_offered_gets_a_reply(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    """Only a plain number picks a choice; superscripts, circled digits, other scripts' digits
+    and thousands of digits are just text, and every one gets a reply."""
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    for text in ("²", "①", "١", "1" * 5000, "9" * 20):
+        assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
+        reply = engine.reply(conv, text)
+        assert reply.outcome is not Outcome.ANSWER, text[:10]
+    assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
+    assert engine.reply(conv, "2").entry_id == "device-registration"
