@@ -22,6 +22,9 @@ DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "north
 THANKS = {"thanks", "thank", "thx", "cheers", "ta"}
 NATION_FACTOR = 0.9
 """An entry that does not hold in the nation asked about keeps this share of its score."""
+MAX_QUESTION = 2000
+"""Characters of a message the engine reads (Slack allows 40,000): a question is far shorter, and
+a bound keeps every turn quick, whatever arrives."""
 PICK = re.compile(r"[0-9]{1,3}")
 """A typed choice number: a few plain digits."""
 NAMED_ORG_FACTOR = 1.05
@@ -88,7 +91,7 @@ class Engine:
         """Answer a message in a conversation: a typed number picks one of the choices just
         offered, a trigger phrase starts its guided flow, text during a flow goes to the flow,
         and anything else is a question."""
-        text = text.strip()
+        text = bounded(text.strip())
         loaded = self._load(conv) or {}
         state = dict(loaded)
         picked = _pick(text, state.pop("choices", None) or [])
@@ -176,6 +179,7 @@ class Engine:
 
     def ask(self, text: str, conv: Conversation) -> Reply:
         """Route one question. Stateless apart from logging gaps (conversations go via `reply`)."""
+        text = bounded(text)
         tokens = self.matcher.normalise.tokens(text)
         if " ".join(tokens) in self.kb.lexicon.chatter:
             return _small_talk(tokens)
@@ -273,6 +277,15 @@ class Engine:
             self.sessions.save(conv.key, state, self.now() + self.session_ttl)
         else:
             self.sessions.delete(conv.key)
+
+
+def bounded(text: str, limit: int = MAX_QUESTION) -> str:
+    """At most `limit` characters, cut between words where one is near, so no email or number is
+    left half there to escape redaction."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit + 1)
+    return text[:cut] if cut > limit // 2 else text[:limit]
 
 
 def _small_talk(tokens: list[str]) -> Reply:

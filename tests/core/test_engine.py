@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.engine import Conversation, Engine, Thresholds, _prefer_named
+from bot.core.engine import MAX_QUESTION, Conversation, Engine, Thresholds, _prefer_named
 from bot.core.matcher import Candidate, Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
@@ -180,3 +180,18 @@ def test_digit_like_text_while_choices_are_offered_gets_a_reply(
         assert reply.outcome is not Outcome.ANSWER, text[:10]
     assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
     assert engine.reply(conv, "2").entry_id == "device-registration"
+
+
+def test_a_very_long_message_is_matched_and_logged_bounded_and_redacted(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    """Slack allows 40,000 characters; the engine reads the first MAX_QUESTION of them, cut
+    between words so no email or number is left half-redacted in the log."""
+    filler = "lorem " * ((MAX_QUESTION - 30) // 6)
+    question = filler + "write to jo.bloggs@example.org " + "x" * 40_000
+    engine_reply = make_engine(fixture_kb)
+    reply = engine_reply.reply(conv, question)
+    assert reply.outcome is Outcome.DONT_KNOW
+    (gap,) = gaps_of(engine_reply).gaps.values()
+    assert len(gap.text) <= MAX_QUESTION and gap.text.startswith("lorem lorem")
+    assert "jo.bloggs" not in gap.text and "example.org" not in gap.text and "xxx" not in gap.text
