@@ -1,8 +1,9 @@
 """Remove personal data from free text before anything is stored.
 
 Covers NHS numbers (10 digits that pass the modulus 11 check), email addresses, UK phone
-numbers, UK postcodes and dates (a date of birth cannot be told from any other full date, so
-every full date goes).
+numbers, UK postcodes, dates (a date of birth cannot be told from any other full date, so
+every full date goes, in every common UK layout) and, as best effort, names after a clear cue
+("my patient John Smith", "Mrs Patel").
 
 Every pattern runs in time linear in the text: a match can start only where its kind of token
 starts (a lookbehind or a word boundary), so a long token is scanned once, not once per
@@ -21,13 +22,26 @@ MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+DAY2, MONTH2 = r"(?:0[1-9]|[12]\d|3[01])", r"(?:0[1-9]|1[0-2])"
 DATE = re.compile(
-    r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
-    r"|\d{4}-\d{1,2}-\d{1,2}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{MONTHS}\.?,?\s+\d{{4}}"
-    rf"|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
+    r"(?<![\w/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 12/03/1961, 12.3.61, 12-03-1961
+    r"|\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"  # 1961-03-12, 1961/03/12, 1961.03.12
+    rf"|{DAY2}{MONTH2}(?:19|20)?\d\d"  # 12031961, 120361
+    rf"|(?:19|20)\d\d{MONTH2}{DAY2})(?![\w/.-]?\d)"  # 19610312
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?[\s/.-]{{1,3}}{MONTHS}\.?,?[\s/.-]{{1,3}}(?:\d{{4}}|\d{{2}})\b"
+    rf"|\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b",
     re.IGNORECASE,
 )
+"""Every common UK layout of a full date, contiguous digits included (8 or 6 digits that read as
+a day, month and year): a date of birth cannot be told from any other date, so every one goes."""
+CUE = (
+    r"(?i:\b(?:mrs|mr|ms|miss|mx|dr)\b\.?\s+"
+    r"|\b(?:patient|resident|client|service\s+user|named|called|my\s+(?:mum|dad|mother|father|son"
+    r"|daughter|husband|wife|partner|gran|grandma|grandad|nan))\s+)"
+)
+WORD = r"[A-Z][a-z]*(?:['’-][A-Z]?[a-z]+)*"
+NAME = re.compile(rf"({CUE})(?-i:{WORD}(?:\s+{WORD})?)\b")
+"""A capitalised name after a clear cue ("my patient John Smith", "Mrs Patel"): best effort."""
 
 
 def is_valid_nhs_number(digits: str) -> bool:
@@ -52,4 +66,5 @@ def redact(text: str) -> str:
     text = TEN_DIGITS.sub(_nhs, text)
     text = DATE.sub("[date]", text)
     text = PHONE.sub("[phone]", text)
-    return POSTCODE.sub("[postcode]", text)
+    text = POSTCODE.sub("[postcode]", text)
+    return NAME.sub(r"\1[name]", text)
