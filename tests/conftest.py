@@ -80,11 +80,14 @@ def conv() -> Conversation:
 
 
 def postgres_available() -> bool:
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
     try:
-        with create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2}).connect():
+        with engine.connect():
             return True
     except Exception:
         return False
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

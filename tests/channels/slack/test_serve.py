@@ -51,7 +51,7 @@ async def test_serve_answers_slack_over_http(tmp_path: Path, standin: StandIn) -
         async with aiohttp.ClientSession() as http:
             deadline = time.monotonic() + 30
             while True:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert server.poll() is None, server.communicate()[1]
                 try:
                     async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
                         if r.status == 200:
@@ -67,4 +67,4 @@ async def test_serve_answers_slack_over_http(tmp_path: Path, standin: StandIn) -
         assert call.body["thread_ts"] == "1763888400.000100"
     finally:
         server.terminate()
-        server.wait(10)
+        server.communicate(timeout=10)  # waits and closes both pipes
