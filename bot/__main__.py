@@ -17,6 +17,7 @@ from bot.channels.console.render import as_json, render_journey, render_text
 from bot.content.export import export_mapping
 from bot.content.problems import ContentError
 from bot.content.regression import load_cases
+from bot.core import messages
 from bot.core.audit import audit, overdue
 from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
@@ -27,6 +28,7 @@ from bot.core.normalise import Normaliser
 from bot.core.ports import GapStatus
 from bot.core.regression import run_cases
 from bot.settings import Settings
+from bot.storage.failsafe import FailSafeGapLog
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
 
 
@@ -75,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    if hasattr(sys.stdin, "reconfigure"):  # a byte that is not UTF-8 becomes U+FFFD, never a crash
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     try:
         settings = Settings.from_env()
     except ValueError as exc:
@@ -130,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "serve":
             from bot.channels.slack.server import run
 
-            run(wiring.slack_app(app), args.port or settings.port, settings.slack_app_token, args.host)
+            port = args.port or settings.port
+            run(wiring.slack_app(app), port, settings.slack_app_token, args.host, app.store.health)
         return 0
     finally:
         app.close()
@@ -243,6 +248,14 @@ def print_gap_summary(summary: GapSummary) -> None:
             print(f"  {gap.at:%Y-%m-%d %H:%M}  {gap.id[:8]}  {gap.reason.value:<10} {gap.text}")
 
 
+def print_waiting(gaps: FailSafeGapLog) -> None:
+    """Say what the log cannot show yet: changes still waiting for the database, and quarantined ones."""
+    if gaps.pending:
+        print(messages.GAPS_WAITING.format(count=gaps.pending, spool=gaps.spool))
+    if gaps.quarantined:
+        print(messages.GAPS_QUARANTINED.format(count=gaps.quarantined, file=gaps.quarantine))
+
+
 def gaps_command(store: wiring.Storage, args: argparse.Namespace, now: datetime) -> int:
     try:
         if args.gaps_command == "close":
@@ -253,21 +266,26 @@ def gaps_command(store: wiring.Storage, args: argparse.Namespace, now: datetime)
                     file=sys.stderr,
                 )
                 return 1
-            store.gaps.inner.set_status(matches[0], GapStatus.CLOSED, note=args.note)
+            if not store.gaps.close(matches[0], note=args.note):
+                print(f"No gap {matches[0]} in the log.", file=sys.stderr)
+                return 1
             print(f"Closed {matches[0]}.")
             return 0
         if args.gaps_command == "summary":
             print_gap_summary(summarise(store.gaps, now))
+            print_waiting(store.gaps)
             return 0
         status = GapStatus(args.status) if getattr(args, "status", None) else None
         gaps = store.gaps.list(status=status, limit=getattr(args, "limit", None))
     except Exception as exc:  # a database fault: say so plainly
         print(f"The unanswered-question log is unavailable: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print_waiting(store.gaps)
         return 1
     rows = [{**asdict(g), "at": g.at.isoformat(timespec="seconds")} for g in gaps]
     if args.gaps_command == "list":
         if not rows:
             print("No unanswered questions logged.")
+        print_waiting(store.gaps)
         for r in rows:
             near = f"{r['near_entry']} ({r['near_score']:.2f})" if r["near_entry"] else "-"
             print(f"{r['at']}  {r['id'][:8]}  {r['channel']:<8} {r['reason']:<10} {r['status']:<8} {near}")

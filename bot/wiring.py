@@ -16,8 +16,8 @@ from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.settings import Settings
-from bot.storage.events import FailSafeEventClaims, SqlEventClaims
-from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
+from bot.storage.events import SqlEventClaims
+from bot.storage.failsafe import Breaker, FailSafeEventClaims, FailSafeGapLog, FailSafeSessionStore
 from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 
 if TYPE_CHECKING:
@@ -53,23 +53,34 @@ class Storage:
     db: Database
     gaps: FailSafeGapLog
     sessions: FailSafeSessionStore
+    breaker: Breaker
+    """One breaker for the one database: when any call finds it away, the others skip it too."""
+
+    def health(self) -> dict[str, object]:
+        """For /healthz: the bot answers either way; "degraded" means the database is away or slow."""
+        degraded = self.breaker.tripped or self.gaps.degraded
+        return {"storage": "degraded" if degraded else "ok", "pending": self.gaps.pending}
 
     def close(self) -> None:
         """Write what is pending and let go of the database."""
+        self.gaps.stop()
         self.gaps.flush(force=True)
         self.db.dispose()
 
 
 def event_claims(store: Storage) -> FailSafeEventClaims:
     """Claims on platform deliveries (Slack retries), shared by every instance through the database."""
-    return FailSafeEventClaims(SqlEventClaims(store.db))
+    return FailSafeEventClaims(SqlEventClaims(store.db), store.breaker)
 
 
-def storage(settings: Settings) -> Storage:
+def storage(settings: Settings, background: bool = False) -> Storage:
+    """The database behind fail-safe wrappers; with `background`, gap writes leave the answer path."""
     db = Database(settings.database_url)
-    return Storage(
-        db, FailSafeGapLog(SqlGapLog(db), settings.spool), FailSafeSessionStore(SqlSessionStore(db))
-    )
+    breaker = Breaker()
+    gaps = FailSafeGapLog(SqlGapLog(db), settings.spool, breaker)
+    if background:
+        gaps.start()
+    return Storage(db, gaps, FailSafeSessionStore(SqlSessionStore(db), breaker), breaker)
 
 
 @dataclass
@@ -95,7 +106,7 @@ def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | 
             len(late),
             ", ".join(e.id for e in late),
         )
-    store = storage(settings)
+    store = storage(settings, background=True)
     matcher = Matcher(kb.entries, Normaliser(kb.lexicon))
     engine = Engine(
         kb,

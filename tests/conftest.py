@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.content.knowledge import load_knowledge
 from bot.core.engine import Conversation, Engine, Thresholds
@@ -17,6 +18,7 @@ from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
+from tests.support.tcpproxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -116,3 +118,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path}/wayfinder.db"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+def proxied_postgres(postgres_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """PostgreSQL behind a proxy the test can cut (`stop`) or silence (`hang`)."""
+    url = make_url(postgres_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    try:
+        yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.stop()

@@ -150,3 +150,41 @@ def test_kb_audit_fails_on_overdue_only_when_asked(env: dict[str, str]) -> None:
 def test_a_bad_pinned_date_gets_a_clear_message(env: dict[str, str]) -> None:
     result = run("ask", "hello", env={**env, "WAYFINDER_TODAY": "tomorrow"})
     assert result.returncode == 2 and "WAYFINDER_TODAY must be a date" in result.stderr
+
+
+def spooled(n: int, text: str) -> str:
+    return json.dumps(
+        {"op": "record", "id": f"g{n}", "at": f"2026-11-23T09:0{n}:00+00:00", "channel": "slack",
+         "text": text, "reason": "dont_know", "near_entry": None, "near_score": 0.1, "status": "open",
+         "chosen_entry": None, "note": ""}
+    )  # fmt: skip
+
+
+def test_a_change_the_database_cannot_store_blocks_nothing_behind_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A lone surrogate from a signed Slack payload once stopped the replay for good, and the log
+    said it was empty. Now it is set aside, the rest is written, and the listing says so."""
+    spool = Path(env["WAYFINDER_SPOOL"])
+    spool.write_text(spooled(1, "broken \ud800 text") + "\n" + spooled(2, "best running shoes") + "\n")
+    listed = run("gaps", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "best running shoes" in listed.stdout and "No unanswered questions" not in listed.stdout
+    assert "1 change(s) could not be stored" in listed.stdout
+    assert "1 change(s) could not be stored" in run("gaps", "summary", env=env).stdout
+
+
+def test_a_byte_that_is_not_utf8_on_the_console_is_cleaned_not_fatal(env: dict[str, str]) -> None:
+    lines = b"caf\xff\xfe menu for tonight\nis my app a medical device\n"
+    piped = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input=lines,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert "Is my app a medical device?" in piped.stdout.decode()
+    listed = run("gaps", "list", env=env).stdout
+    assert "caf\ufffd\ufffd menu for tonight" in listed

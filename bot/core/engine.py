@@ -15,7 +15,7 @@ from bot.core.flows import Flow, FlowSet
 from bot.core.matcher import Candidate, Matcher, Ranking
 from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
-from bot.core.redact import redact
+from bot.core.redact import redact, storable
 from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
 
 DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "northern-ireland"}
@@ -260,8 +260,9 @@ class Engine:
         return (Choice(flow.title, guided.start_value(flow)),) if flow else ()
 
     def _log(self, channel: str, text: str, reason: GapReason, near_entry: str | None, score: float) -> Gap:
-        """Record a gap. The text is redacted here, before it leaves the core."""
-        gap = Gap(uuid.uuid4().hex, self.now(), channel, redact(text), reason, near_entry, round(score, 4))
+        """Record a gap. The text is cleaned and redacted here, before it leaves the core."""
+        clean = redact(storable(bounded(text)))
+        gap = Gap(uuid.uuid4().hex, self.now(), channel, clean, reason, near_entry, round(score, 4))
         self.gaps.record(gap)
         return gap
 

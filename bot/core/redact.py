@@ -13,6 +13,7 @@ character (the email pattern without it took 5 s on one 40,000-character token).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 TEN_DIGITS = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
@@ -58,6 +59,14 @@ def is_valid_nhs_number(digits: str) -> bool:
 def _nhs(match: re.Match[str]) -> str:
     digits = "".join(match.groups())
     return "[NHS number]" if is_valid_nhs_number(digits) else match.group(0)
+
+
+def storable(text: str) -> str:
+    """`text` without what no store can keep: lone surrogates (from a bad byte or an escape such
+    as \\ud800 in a JSON payload) and control characters other than tabs and newlines."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) not in ("Cs", "Cc"))
 
 
 def redact(text: str) -> str:

@@ -195,3 +195,14 @@ def test_a_very_long_message_is_matched_and_logged_bounded_and_redacted(
     (gap,) = gaps_of(engine_reply).gaps.values()
     assert len(gap.text) <= MAX_QUESTION and gap.text.startswith("lorem lorem")
     assert "jo.bloggs" not in gap.text and "example.org" not in gap.text and "xxx" not in gap.text
+
+
+def test_text_no_store_can_keep_is_cleaned_before_it_is_logged(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "menu \ud800 for\x00 tonight \udcff please")
+    assert reply.outcome is Outcome.DONT_KNOW
+    (gap,) = gaps_of(engine).gaps.values()
+    assert gap.text == "menu  for tonight  please"
+    gap.text.encode("utf-8")  # storable as UTF-8

@@ -7,8 +7,10 @@ thread (`asyncio.to_thread`), a few at a time; the event loop only ever waits on
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,9 +43,8 @@ from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
 from bot.core.models import KnowledgeBase
-from bot.core.ports import GapLog
+from bot.core.ports import EventClaims, GapLog
 from bot.core.replies import Outcome, Reply
-from bot.storage.events import EventClaims
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,14 @@ def create_app(deps: Deps, *, token: str, signing_secret: str, api_url: str = ""
     return bolt
 
 
+_LISTENERS: weakref.WeakKeyDictionary[AsyncApp, Listeners] = weakref.WeakKeyDictionary()
+
+
+def listeners_of(bolt: AsyncApp) -> Listeners:
+    """The listeners registered on `bolt` (tests wait on their `idle`)."""
+    return _LISTENERS[bolt]
+
+
 def no_unfurl(message: dict[str, Any]) -> dict[str, Any]:
     """Never unfold link previews under an answer."""
     return {**message, "unfurl_links": False, "unfurl_media": False}
@@ -129,6 +138,9 @@ class Listeners:
         self.deps = deps
         self.stages = journey_map(deps.kb)
         self.core_slots = asyncio.Semaphore(CORE_WORKERS)
+        self._busy = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
 
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a synchronous core call in a worker thread, a few at a time."""
@@ -136,16 +148,46 @@ class Listeners:
             return await asyncio.to_thread(fn, *args)
 
     def register(self, bolt: AsyncApp) -> None:
+        _LISTENERS[bolt] = self
         bolt.middleware(self.ignore_bots_and_edits)
-        bolt.event("app_mention")(self.on_mention)
-        bolt.event("message")(self.on_message)
-        bolt.event("app_home_opened")(self.on_home)
-        bolt.command(COMMAND)(self.on_command)
-        bolt.action(re.compile(rf"^{render.ACTION_CHOOSE}-\d+$"))(self.on_choose)
-        bolt.action(re.compile(rf"^({render.ACTION_HELPFUL}|{render.ACTION_UNHELPFUL})$"))(self.on_feedback)
-        bolt.action(render.ACTION_SHARE)(self.on_share)
-        bolt.action(re.compile(rf"^{render.ACTION_ASK}-\d+$"))(self.on_ask)
-        bolt.action(render.ACTION_LINK)(self.on_link)
+        on: list[Any] = [self.begin]  # every listener counts itself in flight (see `idle`)
+        bolt.event("app_mention", middleware=on)(self.tracked(self.on_mention))
+        bolt.event("message", middleware=on)(self.tracked(self.on_message))
+        bolt.event("app_home_opened", middleware=on)(self.tracked(self.on_home))
+        bolt.command(COMMAND, middleware=on)(self.tracked(self.on_command))
+        choose, ask = rf"^{render.ACTION_CHOOSE}-\d+$", rf"^{render.ACTION_ASK}-\d+$"
+        feedback = rf"^({render.ACTION_HELPFUL}|{render.ACTION_UNHELPFUL})$"
+        bolt.action(re.compile(choose), middleware=on)(self.tracked(self.on_choose))
+        bolt.action(re.compile(feedback), middleware=on)(self.tracked(self.on_feedback))
+        bolt.action(render.ACTION_SHARE, middleware=on)(self.tracked(self.on_share))
+        bolt.action(re.compile(ask), middleware=on)(self.tracked(self.on_ask))
+        bolt.action(render.ACTION_LINK, middleware=on)(self.tracked(self.on_link))
+
+    # -- knowing when all work is done (tests wait on this, never on a clock) ---------------------
+
+    async def begin(self, next: Callable[[], Awaitable[None]]) -> None:
+        """A listener matched: count it as in flight until it has finished (see `tracked`)."""
+        self._busy += 1
+        self._quiet.clear()
+        await next()
+
+    def tracked(self, fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """`fn`, counted out when it finishes; Bolt reads the arguments it wants through the wrapper."""
+
+        @functools.wraps(fn)
+        async def run(**kwargs: Any) -> None:
+            try:
+                await fn(**kwargs)
+            finally:
+                self._busy -= 1
+                if not self._busy:
+                    self._quiet.set()
+
+        return run
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Return once every request received so far has been handled to the end."""
+        await asyncio.wait_for(self._quiet.wait(), timeout)
 
     # -- middleware --------------------------------------------------------------------------
 

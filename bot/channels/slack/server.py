@@ -4,7 +4,7 @@ instead of /slack/events when an app-level token is given."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 
 import aiohttp
 from aiohttp import web
@@ -22,18 +22,23 @@ class MissingCredentials(ValueError):
     """Raised when the Slack settings cannot run the chosen mode."""
 
 
-def web_app(bolt: AsyncApp, *, http_events: bool = True) -> web.Application:
-    """The aiohttp application: /healthz always, /slack/events in HTTP mode."""
+Health = Callable[[], Mapping[str, object]]
+"""What /healthz adds to {"ok": true}: e.g. {"storage": "degraded", "pending": 3} (wiring supplies it)."""
+
+
+def web_app(bolt: AsyncApp, *, http_events: bool = True, health: Health | None = None) -> web.Application:
+    """The aiohttp application: /healthz always, /slack/events in HTTP mode. /healthz stays 200
+    while the bot answers, even when storage is degraded (the body says so)."""
 
     async def events(request: web.Request) -> web.Response:
         response = await bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
-    async def health(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, **(health() if health else {})})
 
     app = web.Application()
-    app.router.add_get(HEALTH_PATH, health)
+    app.router.add_get(HEALTH_PATH, healthz)
     if http_events:
         app.router.add_post(EVENTS_PATH, events)
     return app
@@ -49,9 +54,9 @@ def check(token: str, signing_secret: str, app_token: str) -> None:
         )
 
 
-def server_app(bolt: AsyncApp, app_token: str = "") -> web.Application:
+def server_app(bolt: AsyncApp, app_token: str = "", health: Health | None = None) -> web.Application:
     """HTTP mode, or Socket Mode when `app_token` is given (with /healthz in both)."""
-    app = web_app(bolt, http_events=not app_token)
+    app = web_app(bolt, http_events=not app_token, health=health)
 
     async def web_api_session(_: web.Application) -> AsyncIterator[None]:
         """One connection pool for every Web API call, instead of a connection per call."""
@@ -74,8 +79,10 @@ def server_app(bolt: AsyncApp, app_token: str = "") -> web.Application:
     return app
 
 
-def run(bolt: AsyncApp, port: int, app_token: str = "", host: str = "0.0.0.0") -> None:
+def run(
+    bolt: AsyncApp, port: int, app_token: str = "", host: str = "0.0.0.0", health: Health | None = None
+) -> None:
     """Serve until stopped (SIGINT or SIGTERM)."""
     mode = "Socket Mode" if app_token else f"HTTP mode on {EVENTS_PATH}"
     print(f"Wayfinder for Slack: {mode}; health checks on http://{host}:{port}{HEALTH_PATH}", flush=True)
-    web.run_app(server_app(bolt, app_token), host=host, port=port, print=None)
+    web.run_app(server_app(bolt, app_token, health), host=host, port=port, print=None)

@@ -22,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot import wiring
+from bot.channels.slack.app import Listeners, listeners_of
 from bot.channels.slack.server import server_app
 from bot.channels.slack.standin import StandIn
 from bot.core.models import KnowledgeBase
@@ -59,6 +60,7 @@ class Slack:
     standin: StandIn
     app: wiring.App
     http: aiohttp.ClientSession
+    listeners: Listeners
 
     async def post(
         self,
@@ -96,7 +98,19 @@ class Slack:
     async def action(self, data: dict[str, Any]) -> Response:
         return await self.post(urlencode({"payload": json.dumps(data)}), "application/x-www-form-urlencoded")
 
+    async def health(self) -> dict[str, Any]:
+        async with self.http.get(f"{self.url}/healthz") as r:
+            assert r.status == 200
+            body: dict[str, Any] = await r.json()
+            return body
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until every request received so far has been handled to the end (no fixed sleep)."""
+        await self.listeners.idle(timeout)
+
     def rows(self, table: str, where: str = "") -> list[dict[str, Any]]:
+        """Rows as stored, once the gap log's background writer has written what waits."""
+        self.app.store.gaps.flush(force=True)
         with self.app.store.db.engine.connect() as conn:
             result = conn.execute(text(f"SELECT * FROM {table} {where}"))
             return [dict(row._mapping) for row in result]
@@ -148,14 +162,15 @@ async def running(
     app = wiring.build(settings, kb)
     if not database_url:
         app.store.db.session().close()  # migrate now, so tests can count rows from the start
-    runner = web.AppRunner(server_app(wiring.slack_app(app)), access_log=None)
+    bolt = wiring.slack_app(app)
+    runner = web.AppRunner(server_app(bolt, health=app.store.health), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
     try:
         async with aiohttp.ClientSession() as http:
-            yield Slack(f"http://127.0.0.1:{port}", standin, app, http)
+            yield Slack(f"http://127.0.0.1:{port}", standin, app, http, listeners_of(bolt))
     finally:
         await runner.cleanup()
         app.close()
