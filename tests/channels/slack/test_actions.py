@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from bot.core import messages
@@ -105,5 +104,5 @@ async def test_not_helpful_on_a_private_answer_thanks_privately(slack: Slack) ->
 async def test_a_link_button_is_acknowledged_and_nothing_else(slack: Slack) -> None:
     response = await slack.action(button("block_actions", "link", "", label="Open the MHRA page"))
     assert response.status == 200
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert [c.method for c in slack.standin.calls if c.method != "auth.test"] == []

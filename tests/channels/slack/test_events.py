@@ -68,7 +68,7 @@ async def test_a_retried_event_gets_no_second_reply_and_no_second_log_row(slack:
     await slack.standin.wait_for("chat.postMessage")
     await slack.dm("is my app a medical device")  # a later, different message: a barrier
     await slack.standin.wait_for("chat.postMessage", 2)
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert len(slack.standin.of("chat.postMessage")) == 2
     assert len(slack.rows("gaps")) == 1
     assert [r["key"] for r in slack.rows("slack_events", "WHERE key LIKE '%Ev0DIRECT01'")] == [
@@ -87,7 +87,7 @@ async def test_retries_arriving_together_are_answered_once(slack: Slack) -> None
     responses = await asyncio.gather(*(slack.event(event, retry=n or None) for n in range(4)))
     assert {r.status for r in responses} == {200}
     await slack.standin.wait_for("chat.postMessage")
-    await asyncio.sleep(0.3)
+    await slack.idle()
     assert len(slack.standin.of("chat.postMessage")) == 1
 
 
@@ -96,7 +96,7 @@ async def test_bots_edits_and_wayfinder_itself_are_ignored(slack: Slack) -> None
         assert (await slack.event(payload(name))).status == 200
     await slack.dm("is my app a medical device")  # answered: the barrier
     [call] = await slack.standin.wait_for("chat.postMessage")
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert len(slack.standin.of("chat.postMessage")) == 1
     assert call.body["channel"] == "D0PERSON"
     assert slack.rows("gaps") == []

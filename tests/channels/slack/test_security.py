@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -39,7 +38,7 @@ async def test_refused_requests_reach_nothing(slack: Slack) -> None:
     body = json.dumps(payload("message_im"))
     await slack.post(body, "application/json", signed=False)
     await slack.post(body, "application/json", timestamp=int(time.time()) - 3600)
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert slack.standin.of("chat.postMessage") == []
     assert slack.rows("slack_events") == []
 
@@ -53,4 +52,4 @@ async def test_a_recent_signed_request_is_accepted(slack: Slack) -> None:
 async def test_health_check(slack: Slack) -> None:
     async with slack.http.get(f"{slack.url}/healthz") as response:
         assert response.status == 200
-        assert await response.json() == {"ok": True}
+        assert await response.json() == {"ok": True, "storage": "ok", "pending": 0}
