@@ -135,7 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.channels.slack.server import run
 
             port = args.port or settings.port
-            run(wiring.slack_app(app), port, settings.slack_app_token, args.host, app.store.health)
+            run(
+                wiring.slack_app(app),
+                port,
+                settings.slack_app_token,
+                args.host,
+                app.store.health,
+                settings.slack_signing_secret,
+            )
         return 0
     finally:
         app.close()

@@ -4,13 +4,17 @@ instead of /slack/events when an app-level token is given."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.channels.slack.verify import refusal
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +30,27 @@ Health = Callable[[], Mapping[str, object]]
 """What /healthz adds to {"ok": true}: e.g. {"storage": "degraded", "pending": 3} (wiring supplies it)."""
 
 
-def web_app(bolt: AsyncApp, *, http_events: bool = True, health: Health | None = None) -> web.Application:
+def web_app(
+    bolt: AsyncApp, *, http_events: bool = True, health: Health | None = None, signing_secret: str = ""
+) -> web.Application:
     """The aiohttp application: /healthz always, /slack/events in HTTP mode. /healthz stays 200
-    while the bot answers, even when storage is degraded (the body says so)."""
+    while the bot answers, even when storage is degraded (the body says so). A request that is
+    not signed with `signing_secret`, or is malformed, is refused before Bolt parses it."""
+    if http_events and not signing_secret:
+        raise MissingCredentials("SLACK_SIGNING_SECRET is needed to check requests in HTTP mode.")
 
     async def events(request: web.Request) -> web.Response:
-        response = await bolt.async_dispatch(await to_bolt_request(request))
+        body = await request.read()
+        refused = refusal(body, request.headers, signing_secret, time.time())
+        if refused is not None:
+            log.warning("refused a request to %s with %d: %s", request.path, refused.status, refused.reason)
+            return web.Response(status=refused.status, text=refused.reason)
+        bolt_request = AsyncBoltRequest(
+            body=body.decode(),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        )
+        response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -54,9 +73,11 @@ def check(token: str, signing_secret: str, app_token: str) -> None:
         )
 
 
-def server_app(bolt: AsyncApp, app_token: str = "", health: Health | None = None) -> web.Application:
+def server_app(
+    bolt: AsyncApp, app_token: str = "", health: Health | None = None, signing_secret: str = ""
+) -> web.Application:
     """HTTP mode, or Socket Mode when `app_token` is given (with /healthz in both)."""
-    app = web_app(bolt, http_events=not app_token, health=health)
+    app = web_app(bolt, http_events=not app_token, health=health, signing_secret=signing_secret)
 
     async def web_api_session(_: web.Application) -> AsyncIterator[None]:
         """One connection pool for every Web API call, instead of a connection per call."""
@@ -80,9 +101,15 @@ def server_app(bolt: AsyncApp, app_token: str = "", health: Health | None = None
 
 
 def run(
-    bolt: AsyncApp, port: int, app_token: str = "", host: str = "0.0.0.0", health: Health | None = None
+    bolt: AsyncApp,
+    port: int,
+    app_token: str = "",
+    host: str = "0.0.0.0",
+    health: Health | None = None,
+    signing_secret: str = "",
 ) -> None:
     """Serve until stopped (SIGINT or SIGTERM)."""
     mode = "Socket Mode" if app_token else f"HTTP mode on {EVENTS_PATH}"
     print(f"Wayfinder for Slack: {mode}; health checks on http://{host}:{port}{HEALTH_PATH}", flush=True)
-    web.run_app(server_app(bolt, app_token, health), host=host, port=port, print=None)
+    app = server_app(bolt, app_token, health, signing_secret)
+    web.run_app(app, host=host, port=port, print=None)

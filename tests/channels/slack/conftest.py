@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -18,7 +20,6 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 from aiohttp import web
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot import wiring
@@ -40,10 +41,14 @@ def payload(name: str) -> dict[str, Any]:
     return copy.deepcopy(data)
 
 
-def signed_headers(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+def signed_headers(
+    body: str | bytes, timestamp: int | str | None = None, secret: str = SECRET
+) -> dict[str, str]:
+    """Signed exactly as Slack signs: HMAC-SHA256 of `v0:{timestamp}:{raw body}`."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+    raw = body if isinstance(body, bytes) else body.encode()
+    digest = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
 @dataclass
@@ -64,17 +69,18 @@ class Slack:
 
     async def post(
         self,
-        body: str,
+        body: str | bytes,
         content_type: str,
         *,
         headers: dict[str, str] | None = None,
         signed: bool = True,
-        timestamp: int | None = None,
+        timestamp: int | str | None = None,
     ) -> Response:
         all_headers = {"Content-Type": content_type, **(headers or {})}
         if signed:
             all_headers |= signed_headers(body, timestamp)
-        async with self.http.post(f"{self.url}/slack/events", data=body.encode(), headers=all_headers) as r:
+        raw = body if isinstance(body, bytes) else body.encode()
+        async with self.http.post(f"{self.url}/slack/events", data=raw, headers=all_headers) as r:
             return Response(r.status, await r.text())
 
     async def event(self, data: dict[str, Any], *, retry: int | None = None) -> Response:
@@ -92,6 +98,7 @@ class Slack:
             "text": text_,
             "user_id": user,
             "response_url": self.standin.response_url("command"),
+            "trigger_id": trigger_id(),
         }
         return await self.post(urlencode(fields), "application/x-www-form-urlencoded")
 
@@ -116,9 +123,15 @@ class Slack:
             return [dict(row._mapping) for row in result]
 
 
+def trigger_id() -> str:
+    """Slack gives every command and button press its own trigger id."""
+    return f"{int(time.time())}.{uuid.uuid4().int % 10**9}.{uuid.uuid4().hex[:6]}"
+
+
 def button(kind: str, action_id: str, value: str, block_id: str = "b", label: str = "") -> dict[str, Any]:
     """A block_actions payload (recorded shape) for pressing one button."""
     data = payload(kind)
+    data["trigger_id"] = trigger_id()
     data["actions"][0] |= {"action_id": action_id, "value": value, "block_id": block_id}
     data["actions"][0]["text"]["text"] = label or action_id
     return data
@@ -163,7 +176,8 @@ async def running(
     if not database_url:
         app.store.db.session().close()  # migrate now, so tests can count rows from the start
     bolt = wiring.slack_app(app)
-    runner = web.AppRunner(server_app(bolt, health=app.store.health), access_log=None)
+    web_app = server_app(bolt, health=app.store.health, signing_secret=SECRET)
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
