@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -36,6 +37,7 @@ from bot.channels.slack.payloads import (
     dm_conversation,
     is_from_a_person,
     mention,
+    request_key,
     thread_conversation,
 )
 from bot.core import messages
@@ -212,6 +214,16 @@ class Listeners:
             return False
         return True
 
+    async def first_request(self, request: AsyncBoltRequest, body: dict[str, Any]) -> bool:
+        """Claim a command or button press after acknowledging it; a replay of a signed request
+        (the same trigger id, or the same timestamp and body) is dropped, as event retries are."""
+        timestamp = (request.headers.get("x-slack-request-timestamp") or [""])[0]
+        key = request_key(body, request.raw_body, timestamp)
+        if not await self.call(self.deps.claims.claim, key, self.deps.now()):
+            log.info("ignoring a replayed request %s", key)
+            return False
+        return True
+
     # -- where people ask ---------------------------------------------------------------------
 
     async def on_mention(
@@ -245,8 +257,12 @@ class Listeners:
             channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(message)
         )
 
-    async def on_command(self, ack: Any, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(
+        self, ack: Any, request: AsyncBoltRequest, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
+        if not await self.first_request(request, command):
+            return
         question = render.plain(command.get("text", "")).strip()
         user = command.get("user_id", "")
         word = question.lower()
@@ -278,12 +294,15 @@ class Listeners:
     async def on_choose(
         self,
         ack: Any,
+        request: AsyncBoltRequest,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
         await ack()
+        if not await self.first_request(request, body):
+            return
         place = Place.of_action(body)
         question = render.question_from_block(action.get("block_id", ""))
         reply: Reply = await self.call(self.deps.engine.choose, place.conversation, action.get("value", ""))
@@ -294,6 +313,7 @@ class Listeners:
     async def on_feedback(
         self,
         ack: Any,
+        request: AsyncBoltRequest,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
@@ -301,6 +321,8 @@ class Listeners:
     ) -> None:
         """Was this helpful? A "No" puts the question in the unanswered-question log."""
         await ack()
+        if not await self.first_request(request, body):
+            return
         helpful = action.get("action_id") == render.ACTION_HELPFUL
         entry_id, question = render.read_value(action.get("value", ""))
         if not entry_id:
@@ -318,9 +340,16 @@ class Listeners:
             )
 
     async def on_share(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: Any,
+        request: AsyncBoltRequest,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
     ) -> None:
         await ack()
+        if not await self.first_request(request, body):
+            return
         entry_id, question = render.read_value(action.get("value", ""))
         place = Place.of_action(body)
         reply = await self.call(self.answer_entry, entry_id)
@@ -335,10 +364,17 @@ class Listeners:
         )
 
     async def on_ask(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: Any,
+        request: AsyncBoltRequest,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
     ) -> None:
         """A question button in App Home: the answer arrives in the person's messages with Wayfinder."""
         await ack()
+        if not await self.first_request(request, body):
+            return
         entry = self.deps.kb.entry(action.get("value", ""))
         question = entry.questions[0] if entry and entry.questions else ""
         reply = await self.call(self.answer_entry, entry.id if entry else "")
