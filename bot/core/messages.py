@@ -124,3 +124,4 @@ GAPS_WAITING = (
     "They are written when it answers again."
 )
 GAPS_QUARANTINED = "{count} change(s) could not be stored and are kept aside in {file} for a person to check."
+CONTINUED = "{title} (continued)"

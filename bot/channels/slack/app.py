@@ -237,10 +237,10 @@ class Listeners:
             context.team_id or "", event.get("channel", ""), thread, event.get("user", "")
         )
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
-        message = self.render(reply, question)
-        await client.chat_postMessage(
-            channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(message)
-        )
+        for page in self.render(reply, question):
+            await client.chat_postMessage(
+                channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(page)
+            )
 
     async def on_message(
         self, body: dict[str, Any], event: dict[str, Any], context: Any, client: AsyncWebClient
@@ -252,10 +252,10 @@ class Listeners:
         question = render.plain(event.get("text", ""))
         conv = dm_conversation(context.team_id or "", event.get("user", ""))
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
-        message = self.render(reply, question, for_user=event.get("user", ""))
-        await client.chat_postMessage(
-            channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(message)
-        )
+        for page in self.render(reply, question, for_user=event.get("user", "")):
+            await client.chat_postMessage(
+                channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(page)
+            )
 
     async def on_command(
         self, ack: Any, request: AsyncBoltRequest, command: dict[str, Any], respond: AsyncRespond
@@ -278,8 +278,8 @@ class Listeners:
         conv = command_conversation(command.get("team_id", ""), command.get("channel_id", ""), user)
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
         echo = render.escape(messages.YOU_ASKED.format(question=question))
-        message = self.render(reply, question, echo=echo, share=True, for_user=user)
-        await respond(response_type="ephemeral", **no_unfurl(message))
+        for page in self.render(reply, question, echo=echo, share=True, for_user=user):
+            await respond(response_type="ephemeral", **no_unfurl(page))
 
     async def on_home(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home" or not await self.first_delivery(body):
@@ -307,8 +307,8 @@ class Listeners:
         question = render.question_from_block(action.get("block_id", ""))
         reply: Reply = await self.call(self.deps.engine.choose, place.conversation, action.get("value", ""))
         private = place.ephemeral or place.home or place.channel.startswith("D")
-        message = self.render(reply, question, share=place.ephemeral, for_user=place.user if private else "")
-        await self.deliver(place, message, client, respond)
+        pages = self.render(reply, question, share=place.ephemeral, for_user=place.user if private else "")
+        await self.deliver(place, pages, client, respond)
 
     async def on_feedback(
         self,
@@ -357,8 +357,8 @@ class Listeners:
         echo = (
             messages.ASKED_BY.format(user=who, question=render.escape(question)) if who and question else ""
         )
-        message = self.render(reply, question, echo=echo)
-        await respond(response_type="in_channel", replace_original=False, **no_unfurl(message))
+        for page in self.render(reply, question, echo=echo):
+            await respond(response_type="in_channel", replace_original=False, **no_unfurl(page))
         await respond(
             response_type="ephemeral", replace_original=True, **render.render_notice(messages.SHARED)
         )
@@ -379,7 +379,8 @@ class Listeners:
         question = entry.questions[0] if entry and entry.questions else ""
         reply = await self.call(self.answer_entry, entry.id if entry else "")
         user = Place.of_action(body).user
-        await client.chat_postMessage(channel=user, **no_unfurl(self.render(reply, question, for_user=user)))
+        for page in self.render(reply, question, for_user=user):
+            await client.chat_postMessage(channel=user, **no_unfurl(page))
 
     async def on_link(self, ack: Any) -> None:
         await ack()  # a link button opens its page in the browser; Slack still tells us about it
@@ -388,15 +389,15 @@ class Listeners:
 
     def render(
         self, reply: Reply, question: str, *, echo: str = "", share: bool = False, for_user: str = ""
-    ) -> dict[str, Any]:
-        """Block Kit for a reply; `for_user` names the one person who sees it (staff are told when
-        the answer is past its review date)."""
+    ) -> list[dict[str, Any]]:
+        """Block Kit for a reply, in as many messages as it needs (nothing is cut); `for_user` names
+        the one person who sees it (staff are told when the answer is past its review date)."""
         if reply.outcome is Outcome.HELP:
-            return render.render_help(reply.text)
+            return [render.render_help(reply.text)]
         if reply.outcome is Outcome.NOTICE:
-            return render.render_notice(reply.text)
+            return [render.render_notice(reply.text)]
         staff_today = self.deps.now().date() if for_user and for_user in self.deps.staff else None
-        return render.render_reply(reply, question, echo=echo, share=share, staff_today=staff_today)
+        return render.render_pages(reply, question, echo=echo, share=share, staff_today=staff_today)
 
     def answer_entry(self, entry_id: str) -> Reply:
         entry = self.deps.kb.entry(entry_id)
@@ -413,15 +414,19 @@ class Listeners:
         return summary
 
     async def deliver(
-        self, place: Place, message: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        self, place: Place, pages: list[dict[str, Any]], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        """Answer where the button was: the private message it was in, the DM, or the thread."""
-        if place.ephemeral:
-            await respond(response_type="ephemeral", replace_original=True, **no_unfurl(message))
-        elif place.home:
-            await client.chat_postMessage(channel=place.user, **no_unfurl(message))
-        else:
-            await client.chat_postMessage(channel=place.channel, thread_ts=place.thread, **no_unfurl(message))
+        """Answer where the button was: the private message it was in (its first page replaces it),
+        the DM, or the thread."""
+        for n, page in enumerate(pages):
+            if place.ephemeral:
+                await respond(response_type="ephemeral", replace_original=n == 0, **no_unfurl(page))
+            elif place.home:
+                await client.chat_postMessage(channel=place.user, **no_unfurl(page))
+            else:
+                await client.chat_postMessage(
+                    channel=place.channel, thread_ts=place.thread, **no_unfurl(page)
+                )
 
 
 __all__ = ["Conversation", "Deps", "create_app"]

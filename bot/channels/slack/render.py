@@ -196,7 +196,33 @@ def render_reply(
     feedback: bool = True,
     staff_today: date | None = None,
 ) -> Message:
-    """Block Kit for a reply. `question` rides in the buttons; `echo` (already formatted with
+    """Block Kit for a reply, in one message: what does not fit is cut, and it says so."""
+    head, body, tail = _reply_blocks(reply, question, echo, share, feedback, staff_today)
+    return {"text": fallback(reply), "blocks": _fit(head, body, tail, MAX_BLOCKS)}
+
+
+def render_pages(
+    reply: Reply,
+    question: str = "",
+    *,
+    echo: str = "",
+    share: bool = False,
+    feedback: bool = True,
+    staff_today: date | None = None,
+) -> list[Message]:
+    """Block Kit for a reply, in as many messages as it needs, so nothing is cut (a long route and
+    its summary): the first message has the title, the last the buttons and sources."""
+    head, body, tail = _reply_blocks(reply, question, echo, share, feedback, staff_today)
+    pages = _paginate(head, body, tail, MAX_BLOCKS)
+    more = escape(truncate(messages.CONTINUED.format(title=reply.title or ""), MAX_FALLBACK))
+    return [{"text": fallback(reply) if n == 0 else more, "blocks": blocks} for n, blocks in enumerate(pages)]
+
+
+def _reply_blocks(
+    reply: Reply, question: str, echo: str, share: bool, feedback: bool, staff_today: date | None
+) -> tuple[list[Block], list[Block], list[Block]]:
+    """The blocks of a reply: head (title, stage), body (text, links, summary), tail (choices,
+    sources, buttons). `question` rides in the buttons; `echo` (already formatted with
     escaped user text, e.g. messages.YOU_ASKED) is shown above the answer. `staff_today` is given
     only for a message that staff alone see: past its review date, the answer says so."""
     head: list[Block] = []
@@ -262,7 +288,7 @@ def render_reply(
         if feedback:
             tail.append(context(escape(messages.HELPFUL_QUESTION)))
         tail.extend(actions(buttons))
-    return {"text": fallback(reply), "blocks": _fit(head, body, tail, MAX_BLOCKS)}
+    return head, body, tail
 
 
 def _size(block: Block) -> int:
@@ -283,6 +309,25 @@ def _fit(head: list[Block], body: list[Block], tail: list[Block], max_blocks: in
         kept.append(block)
         budget -= _size(block)
     return head + kept + tail
+
+
+def _paginate(head: list[Block], body: list[Block], tail: list[Block], max_blocks: int) -> list[list[Block]]:
+    """Fill messages in order, each within Slack's block and size limits; none is cut."""
+    pages: list[list[Block]] = []
+    page, size = list(head), sum(_size(b) for b in head)
+    for block in body:
+        if page and (len(page) >= max_blocks or size + _size(block) > MAX_MESSAGE_CHARS):
+            pages.append(page)
+            page, size = [], 0
+        page.append(block)
+        size += _size(block)
+    if page and (
+        len(page) + len(tail) > max_blocks or size + sum(_size(b) for b in tail) > MAX_MESSAGE_CHARS
+    ):
+        pages.append(page)
+        page = []
+    pages.append(page + tail)
+    return [p for p in pages if p]
 
 
 def render_notice(text: str) -> Message:

@@ -26,6 +26,7 @@ from bot import wiring
 from bot.channels.slack.app import Listeners, listeners_of
 from bot.channels.slack.server import server_app
 from bot.channels.slack.standin import StandIn
+from bot.core.flows import FlowSet
 from bot.core.models import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import WIDE_MARGIN
@@ -159,7 +160,12 @@ async def standin() -> AsyncIterator[StandIn]:
 
 @contextlib.asynccontextmanager
 async def running(
-    tmp_path: Path, standin: StandIn, kb: KnowledgeBase, database_url: str = "", today: date | None = None
+    tmp_path: Path,
+    standin: StandIn,
+    kb: KnowledgeBase,
+    database_url: str = "",
+    today: date | None = None,
+    flows: FlowSet | None = None,
 ) -> AsyncIterator[Slack]:
     """The real app (wiring, Bolt, aiohttp) on a loopback port, its Web API pointed at `standin`."""
     settings = Settings(
@@ -172,7 +178,7 @@ async def running(
         staff=frozenset({STAFF}),
         today=today,
     )
-    app = wiring.build(settings, kb)
+    app = wiring.build(settings, kb, flows)
     if not database_url:
         app.store.db.session().close()  # migrate now, so tests can count rows from the start
     bolt = wiring.slack_app(app)
