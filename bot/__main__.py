@@ -93,9 +93,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "bench":
             from bot.bench import run_bench
+            from bot.bench_faults import report_faults
             from bot.channels.slack.bench import report_ack_latency
 
-            run_bench(settings, sys.stdout, extra=[lambda out: report_ack_latency(out, settings)])
+            run_bench(
+                settings,
+                sys.stdout,
+                extra=[
+                    lambda out: report_ack_latency(out, settings),
+                    lambda out: report_faults(out, settings),
+                ],
+            )
             return 0
         if command == "gaps":
             store = wiring.storage(settings)
