@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 
 from bot import wiring
 from bot.bench import percentile
-from bot.channels.slack.bench import _event, _free_port, _wait_healthy
+from bot.channels.slack.bench import _event, _free_port, _wait_healthy, stop_server
 from bot.channels.slack.server import EVENTS_PATH, HEALTH_PATH
 from bot.channels.slack.standin import StandIn
 from bot.core.engine import Conversation
@@ -135,11 +135,7 @@ async def _serving(
             await _wait_healthy(http, base + HEALTH_PATH, server)
             return await work(http, base, standin)
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
         await standin.stop()
 
 
