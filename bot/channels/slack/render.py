@@ -187,20 +187,6 @@ def fallback(reply: Reply) -> str:
     return escape(truncate(head + reply.text, MAX_FALLBACK))
 
 
-def render_reply(
-    reply: Reply,
-    question: str = "",
-    *,
-    echo: str = "",
-    share: bool = False,
-    feedback: bool = True,
-    staff_today: date | None = None,
-) -> Message:
-    """Block Kit for a reply, in one message: what does not fit is cut, and it says so."""
-    head, body, tail = _reply_blocks(reply, question, echo, share, feedback, staff_today)
-    return {"text": fallback(reply), "blocks": _fit(head, body, tail, MAX_BLOCKS)}
-
-
 def render_pages(
     reply: Reply,
     question: str = "",
@@ -293,22 +279,6 @@ def _reply_blocks(
 
 def _size(block: Block) -> int:
     return len(json.dumps(block, ensure_ascii=False))
-
-
-def _fit(head: list[Block], body: list[Block], tail: list[Block], max_blocks: int) -> list[Block]:
-    """Keep the head and the tail (title, buttons, sources); fill the middle while it fits, and
-    say so when something had to go."""
-    room = max_blocks - len(head) - len(tail)
-    budget = MAX_MESSAGE_CHARS - sum(_size(b) for b in head + tail)
-    kept: list[Block] = []
-    for n, block in enumerate(body):
-        last = n == len(body) - 1
-        if len(kept) >= room - (0 if last else 1) or _size(block) > budget - 200:
-            kept.append(section(f"_{escape(messages.TRUNCATED)}_"))
-            break
-        kept.append(block)
-        budget -= _size(block)
-    return head + kept + tail
 
 
 def _paginate(head: list[Block], body: list[Block], tail: list[Block], max_blocks: int) -> list[list[Block]]:
