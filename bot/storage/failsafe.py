@@ -25,8 +25,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DataError, StatementError
-
 from bot.core.ports import EventClaims, Gap, GapLog, GapReason, GapStatus, SessionStore
 from bot.storage.memory import MemoryEventClaims, MemorySessionStore
 
@@ -144,18 +142,6 @@ def decode(line: str) -> Op:
             )
         )
     return SetStatus(data["gap_id"], GapStatus(data["status"]), data["chosen_entry"], data["note"])
-
-
-def refused(exc: BaseException) -> bool:
-    """The database answered but cannot take this value (text it cannot encode, a bad value)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, UnicodeError | DataError | ValueError | TypeError):
-            return True
-        if isinstance(seen, StatementError) and isinstance(seen.orig, UnicodeError | ValueError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 class FailSafeGapLog:
@@ -296,11 +282,11 @@ class FailSafeGapLog:
             log.warning("dropped a status change for gap %s, which does not exist", op.gap_id)
 
     def _refuses(self, exc: Exception) -> bool:
-        """The database refused this one change (and answers otherwise), so it must not block the rest."""
+        """The database refused this one change (text it cannot encode, a value it will not take)
+        while it answers otherwise, so the change must not block the rest. A write that failed
+        because the database is away or silent is no such thing: it is tried again later."""
         if isinstance(exc, TimeoutError):
             return False
-        if refused(exc):
-            return True
         try:
             bounded(lambda: self.inner.list(limit=1), self.write_timeout)
         except Exception:
