@@ -200,3 +200,31 @@ def test_staff_close_answers_at_once_even_for_no_such_gap(tmp_path: Path) -> Non
     log.record(gap(1))
     assert log.close("g1", "done") and not log.close("nope")
     assert log.list()[0].status is GapStatus.CLOSED
+
+
+def test_a_locked_table_holds_up_neither_replies_nor_the_log(postgres_url: str, tmp_path: Path) -> None:
+    """Another session holds the tables locked (a long migration, a stuck transaction): a reply's
+    session load gives up within its bound and the gap waits, written once the lock goes."""
+    db = Database(postgres_url)
+    db.session().close()  # migrated
+    breaker = Breaker(pause=0)
+    log = FailSafeGapLog(SqlGapLog(db), tmp_path / "spool.jsonl", breaker, retry=0.05)
+    sessions = FailSafeSessionStore(SqlSessionStore(db), breaker, timeout=0.5)
+    log.start()
+    locker = db.engine.connect()
+    try:
+        transaction = locker.begin()
+        locker.exec_driver_sql("LOCK TABLE gaps, sessions IN ACCESS EXCLUSIVE MODE")
+        turn = threading.Thread(target=lambda: (sessions.load("k", T0), log.record(gap(1))))
+        turn.start()
+        turn.join(5)
+        assert not turn.is_alive()
+        eventually(lambda: log.degraded)
+        assert log.pending == 1
+        transaction.rollback()
+        eventually(lambda: log.pending == 0)
+        assert [g.id for g in SqlGapLog(db).list()] == ["g1"]
+    finally:
+        log.stop()
+        locker.close()
+        db.dispose()
