@@ -86,11 +86,17 @@ class Breaker:
         return self.failed_at is not None
 
     def guard(
-        self, action: Callable[[], T], *, fallback: Callable[[], T], what: str, timeout: float | None = None
+        self,
+        action: Callable[[], T],
+        *,
+        fallback: Callable[[], T],
+        what: str,
+        timeout: float | None = None,
+        force: bool = False,
     ) -> T:
-        """`action()` unless the database was just found away; on any fault, or after `timeout`
-        seconds, trip, log and return `fallback()`. Never raises."""
-        if not self.allows():
+        """`action()` unless the database was just found away (`force` tries it anyway); on any
+        fault, or after `timeout` seconds, trip, log and return `fallback()`. Never raises."""
+        if not (force or self.allows()):
             return fallback()
         try:
             result = action() if timeout is None else bounded(action, timeout)
@@ -243,37 +249,40 @@ class FailSafeGapLog:
         """Write what is waiting, in order; True when nothing is left. Never raises. Without
         `force`, a database just found away is left alone until the breaker's pause is over."""
         with self._writing:
-            if not self._pending or not (force or self.breaker.allows()):
-                return not self._pending
+            if not self._pending:
+                return True
             with self._lock:
                 batch = list(self._pending)
-            done, refused_ops, fault = 0, [], None
+            written: list[Op] = []
+            refused: list[Op] = []
             self._writing_since = time.monotonic()
             try:
-                for op in batch:
-                    try:
-                        bounded(partial(self._apply, op), self.write_timeout)
-                    except Exception as exc:  # sorted below: refused, or the database is away
-                        if not self._refuses(exc):
-                            fault = exc
-                            break
-                        refused_ops.append(op)
-                    done += 1
+                self.breaker.guard(
+                    partial(self._write, batch, written, refused),
+                    fallback=lambda: None,
+                    what="gap log (changes kept, to write later)",
+                    force=force,
+                )
             finally:
                 self._writing_since = None
-            if fault is None:
-                self.breaker.succeed()
-            else:
-                self.breaker.fail()
-                log.warning(
-                    "gap log unavailable (%s); %d change(s) kept", type(fault).__name__, len(batch) - done
-                )
             with self._lock:
-                del self._pending[:done]
-                self._keep_refused(refused_ops)
-                if done:
+                del self._pending[: len(written)]
+                self._keep_refused(refused)
+                if written:
                     self._rewrite_spool()
             return not self._pending
+
+    def _write(self, batch: Sequence[Op], written: builtins.list[Op], refused: builtins.list[Op]) -> None:
+        """Apply `batch` in order, noting each change done (`written`) and each the database
+        refused (`refused`, also done); raises at the first that must wait for the database."""
+        for op in batch:
+            try:
+                bounded(partial(self._apply, op), self.write_timeout)
+            except Exception as exc:  # refused, or the database is away: `_refuses` tells which
+                if not self._refuses(exc):
+                    raise
+                refused.append(op)
+            written.append(op)
 
     def _apply(self, op: Op) -> None:
         if isinstance(op, Record):
