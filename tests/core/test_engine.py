@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.bench_faults import hostile_inputs
 from bot.core.engine import MAX_QUESTION, Conversation, Engine, Thresholds, _prefer_named
 from bot.core.matcher import Candidate, Matcher
 from bot.core.models import KnowledgeBase
@@ -206,3 +207,14 @@ def test_text_no_store_can_keep_is_cleaned_before_it_is_logged(
     (gap,) = gaps_of(engine).gaps.values()
     assert gap.text == "menu  for tonight  please"
     gap.text.encode("utf-8")  # storable as UTF-8
+
+
+def test_every_hostile_input_gets_a_reply(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    """The bench's hostile messages (40,000 characters, one long token, thousands of digits,
+    surrogates, digit-like characters), each after a clarify so a number could be read as a pick."""
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    for message in hostile_inputs(40):
+        engine.reply(conv, AMBIGUOUS)
+        reply = engine.reply(conv, message)
+        assert reply.text, message[:20]
+    assert all(len(g.text) <= MAX_QUESTION for g in gaps_of(engine).gaps.values())
