@@ -41,7 +41,7 @@ from bot.channels.slack.payloads import (
 )
 from bot.core import messages
 from bot.core.engine import Conversation
-from bot.core.gaps import GapSummary, summarise
+from bot.core.gaps import GapSummary
 from bot.core.journey import journey_map
 from bot.core.replies import Outcome, Reply
 
@@ -387,11 +387,7 @@ class Listeners:
         return self.deps.engine.show(entry, confidence=1.0)
 
     async def gap_summary(self) -> GapSummary | None:
-        try:
-            summary: GapSummary = await self.call(summarise, self.deps.gaps, self.deps.now())
-        except Exception as exc:  # the log is unavailable: say so, never break the reply
-            log.warning("gap summary unavailable (%s)", type(exc).__name__)
-            return None
+        summary: GapSummary | None = await self.call(self.deps.gap_summary)
         return summary
 
     async def deliver(
