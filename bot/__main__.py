@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 
 from bot import wiring
@@ -17,7 +18,8 @@ from bot.channels.console.render import as_json, render_journey, render_text
 from bot.content.export import export_mapping
 from bot.content.problems import ContentError
 from bot.content.regression import load_cases
-from bot.core.audit import NEAR_DUPLICATE_SHARE, audit
+from bot.core import messages
+from bot.core.audit import NEAR_DUPLICATE_SHARE, audit, overdue
 from bot.core.engine import Conversation, Engine
 from bot.core.gaps import GapSummary, summarise
 from bot.core.journey import journey_map
@@ -27,6 +29,7 @@ from bot.core.normalise import Normaliser
 from bot.core.ports import GapStatus
 from bot.core.regression import run_cases
 from bot.settings import Settings
+from bot.storage.failsafe import FailSafeGapLog
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
 
 
@@ -40,7 +43,10 @@ def parser() -> argparse.ArgumentParser:
 
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("validate", help="check knowledge/ and flows/")
-    kb.add_parser("audit", help="what needs review: dates, sources, stray questions, coverage")
+    audit_ = kb.add_parser("audit", help="what needs review: dates, sources, stray questions, coverage")
+    audit_.add_argument(
+        "--fail-on-overdue", action="store_true", help="exit 1 when an entry is past its review date"
+    )
     kb.add_parser("test", help="run the regression questions in knowledge/regression.yaml")
     export = kb.add_parser("export", help="print the knowledge base")
     export.add_argument("--json", action="store_true", required=True)
@@ -86,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    if hasattr(sys.stdin, "reconfigure"):  # a byte that is not UTF-8 becomes U+FFFD, never a crash
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     try:
         settings = Settings.from_env()
     except ValueError as exc:
@@ -102,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "bench":
             from bot.bench import run_bench
+            from bot.bench_faults import report_faults
             from bot.bench_semantic import report_semantic
             from bot.channels.slack.bench import report_ack_latency
             from bot.channels.teams.bench import report_reply_latency
@@ -112,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 extra=[
                     lambda out: report_ack_latency(out, settings),
                     lambda out: report_reply_latency(out, settings),
+                    lambda out: report_faults(out, settings),
                     lambda out: report_semantic(out, settings),
                 ],
             )
@@ -119,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "gaps":
             store = wiring.storage(settings)
             try:
-                return gaps_command(store, args)
+                return gaps_command(store, args, wiring.now(settings))
             finally:
                 store.close()
         if command == "serve" and (refusal := serve_problem(settings)):
@@ -136,9 +146,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         if command == "chat":
-            run_chat(app.engine, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            run_chat(
+                app.engine,
+                sys.stdin,
+                sys.stdout,
+                interactive=sys.stdin.isatty(),
+                today=wiring.today(settings),
+            )
         elif command == "ask":
-            ask(app, args)
+            ask(app, args, wiring.today(settings))
         elif command == "serve":
             return serve(app, args)
         return 0
@@ -183,7 +199,15 @@ def serve(app: wiring.App, args: argparse.Namespace) -> int:
         print(f"Wayfinder cannot start in Teams: {exc}", file=sys.stderr)
         return 2
     bolt = wiring.slack_app(app) if wiring.slack_configured(settings) else None
-    run(bolt, args.port or settings.port, settings.slack_app_token, args.host, also=teams)
+    run(
+        bolt,
+        args.port or settings.port,
+        settings.slack_app_token,
+        args.host,
+        health=app.store.health,
+        signing_secret=settings.slack_signing_secret,
+        also=teams,
+    )
     return 0
 
 
@@ -212,7 +236,8 @@ def teams_package(args: argparse.Namespace) -> int:
     return 0
 
 
-def ask(app: wiring.App, args: argparse.Namespace) -> None:
+def ask(app: wiring.App, args: argparse.Namespace, today: date) -> None:
+    """Answer each question; the console is the staff's own tool, so overdue answers are marked."""
     questions = [" ".join(args.question)] if args.question else (line.strip() for line in sys.stdin)
     conv = Conversation("cli", "ask")
     for question in questions:
@@ -222,7 +247,7 @@ def ask(app: wiring.App, args: argparse.Namespace) -> None:
         if args.json:
             print(json.dumps(as_json(question, reply), ensure_ascii=False), flush=True)
         else:
-            print(render_text(reply) + "\n", flush=True)
+            print(render_text(reply, today) + "\n", flush=True)
 
 
 def kb_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -239,8 +264,12 @@ def kb_command(args: argparse.Namespace, settings: Settings) -> int:
             f"outcome with a route ({per_flow})."
         )
         print(semantic_status(settings, kb))
+        if late := overdue(kb, wiring.today(settings)):
+            print(f"Warning: {len(late)} entries are past their review date:", file=sys.stderr)
+            for e in late:
+                print(f"  {e.id} (due {e.review_by})", file=sys.stderr)
     elif args.kb_command == "audit":
-        return print_audit(kb)
+        return print_audit(kb, wiring.today(settings), args.fail_on_overdue)
     elif args.kb_command == "test":
         return run_regression(settings, kb)
     elif args.kb_command == "export":
@@ -260,10 +289,11 @@ def semantic_status(settings: Settings, kb: KnowledgeBase) -> str:
     )
 
 
-def print_audit(kb: KnowledgeBase) -> int:
-    report = audit(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), wiring.today().date())
+def print_audit(kb: KnowledgeBase, today: date, fail_on_overdue: bool = False) -> int:
+    report = audit(kb, Matcher(kb.entries, Normaliser(kb.lexicon)), today)
     sections = [
         ("Past their review date", [f"{e.id} (due {e.review_by})" for e in report.overdue]),
+        ("Reviewed in the future", [f"{e.id} (reviewed {e.reviewed})" for e in report.reviewed_in_future]),
         ("Review due within 30 days", [f"{e.id} (due {e.review_by})" for e in report.due_soon]),
         ("No official source", [e.id for e in report.without_official_source]),
         ("Sources not on an official domain", [f"{e.id}: {url}" for e, url in report.unofficial_sources]),
@@ -294,7 +324,7 @@ def print_audit(kb: KnowledgeBase) -> int:
     print(f"  {'':<6}" + "".join(f"{sid:>9}" for sid in stages) + f"{'total':>8}")
     for code, row in report.coverage.items():
         print(f"  {code:<6}" + "".join(f"{row[sid]:>9}" for sid in stages) + f"{sum(row.values()):>8}")
-    return 1 if report.must_fix else 0
+    return 1 if report.must_fix or (fail_on_overdue and report.overdue) else 0
 
 
 def run_regression(settings: Settings, kb: KnowledgeBase) -> int:
@@ -335,7 +365,15 @@ def print_gap_summary(summary: GapSummary) -> None:
             print(f"  {gap.at:%Y-%m-%d %H:%M}  {gap.id[:8]}  {gap.reason.value:<10} {gap.text}")
 
 
-def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
+def print_waiting(gaps: FailSafeGapLog) -> None:
+    """Say what the log cannot show yet: changes still waiting for the database, and quarantined ones."""
+    if gaps.pending:
+        print(messages.GAPS_WAITING.format(count=gaps.pending, spool=gaps.spool))
+    if gaps.quarantined:
+        print(messages.GAPS_QUARANTINED.format(count=gaps.quarantined, file=gaps.quarantine))
+
+
+def gaps_command(store: wiring.Storage, args: argparse.Namespace, now: datetime) -> int:
     try:
         if args.gaps_command == "close":
             matches = [g.id for g in store.gaps.list() if g.id.startswith(args.gap_id)]
@@ -345,21 +383,26 @@ def gaps_command(store: wiring.Storage, args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            store.gaps.inner.set_status(matches[0], GapStatus.CLOSED, note=args.note)
+            if not store.gaps.close(matches[0], note=args.note):
+                print(f"No gap {matches[0]} in the log.", file=sys.stderr)
+                return 1
             print(f"Closed {matches[0]}.")
             return 0
         if args.gaps_command == "summary":
-            print_gap_summary(summarise(store.gaps, wiring.today()))
+            print_gap_summary(summarise(store.gaps, now))
+            print_waiting(store.gaps)
             return 0
         status = GapStatus(args.status) if getattr(args, "status", None) else None
         gaps = store.gaps.list(status=status, limit=getattr(args, "limit", None))
     except Exception as exc:  # a database fault: say so plainly
         print(f"The unanswered-question log is unavailable: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print_waiting(store.gaps)
         return 1
     rows = [{**asdict(g), "at": g.at.isoformat(timespec="seconds")} for g in gaps]
     if args.gaps_command == "list":
         if not rows:
             print("No unanswered questions logged.")
+        print_waiting(store.gaps)
         for r in rows:
             near = f"{r['near_entry']} ({r['near_score']:.2f})" if r["near_entry"] else "-"
             print(f"{r['at']}  {r['id'][:8]}  {r['channel']:<8} {r['reason']:<10} {r['status']:<8} {near}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.core.engine import FUSED, Thresholds
@@ -24,6 +24,16 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(value)
     except ValueError as exc:
         raise ValueError(f"{name} must be a number, not {value!r}") from exc
+
+
+def _date(env: Mapping[str, str], name: str) -> date | None:
+    value = env.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,9 @@ class Settings:
     @property
     def teams_client_id(self) -> str:
         return self.teams_sdk.get(TEAMS_CLIENT_ID, "")
+
+    today: date | None = None
+    """A pinned date (WAYFINDER_TODAY), for tests and rehearsals; the real date when unset."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,4 +103,5 @@ class Settings:
             port=int(env.get("PORT") or 3000),
             teams_sdk={k: v for k, v in env.items() if k.startswith(TEAMS_SDK_PREFIXES)},
             teams_dev=env.get("WAYFINDER_TEAMS_DEV", "").strip().lower() in ("1", "true", "yes"),
+            today=_date(env, "WAYFINDER_TODAY"),
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from bot.content.flows import FlowReport, load_flows
 from bot.content.knowledge import load_knowledge
+from bot.core.audit import overdue
 from bot.core.engine import Engine, Thresholds
 from bot.core.flows import FlowSet
 from bot.core.matcher import Matcher
@@ -16,8 +17,8 @@ from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.core.semantic import SemanticIndex, index_texts
 from bot.settings import Settings
-from bot.storage.events import FailSafeEventClaims, SqlEventClaims
-from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
+from bot.storage.events import SqlEventClaims
+from bot.storage.failsafe import Breaker, FailSafeEventClaims, FailSafeGapLog, FailSafeSessionStore
 from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 
 if TYPE_CHECKING:
@@ -29,13 +30,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def today() -> datetime:
-    return datetime.now(UTC)
+def now(settings: Settings) -> datetime:
+    """The time now; on the day WAYFINDER_TODAY pins, when it is set (tests, rehearsals)."""
+    real = datetime.now(UTC)
+    return datetime.combine(settings.today, real.timetz()) if settings.today else real
+
+
+def today(settings: Settings) -> date:
+    return now(settings).date()
 
 
 def load(settings: Settings) -> KnowledgeBase:
-    """The knowledge base, validated; raises ContentError with every problem."""
-    return load_knowledge(settings.knowledge_dir, today().date())
+    """The knowledge base, validated; raises ContentError with every problem. Entries past their
+    review date load: they are a finding for staff (`kb audit`), never an outage."""
+    return load_knowledge(settings.knowledge_dir)
 
 
 def load_guided(settings: Settings, kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
@@ -83,23 +91,34 @@ class Storage:
     db: Database
     gaps: FailSafeGapLog
     sessions: FailSafeSessionStore
+    breaker: Breaker
+    """One breaker for the one database: when any call finds it away, the others skip it too."""
+
+    def health(self) -> dict[str, object]:
+        """For /healthz: the bot answers either way; "degraded" means the database is away or slow."""
+        degraded = self.breaker.tripped or self.gaps.degraded
+        return {"storage": "degraded" if degraded else "ok", "pending": self.gaps.pending}
 
     def close(self) -> None:
         """Write what is pending and let go of the database."""
+        self.gaps.stop()
         self.gaps.flush(force=True)
         self.db.dispose()
 
 
 def event_claims(store: Storage) -> FailSafeEventClaims:
     """Claims on platform deliveries (Slack retries), shared by every instance through the database."""
-    return FailSafeEventClaims(SqlEventClaims(store.db))
+    return FailSafeEventClaims(SqlEventClaims(store.db), store.breaker)
 
 
-def storage(settings: Settings) -> Storage:
+def storage(settings: Settings, background: bool = False) -> Storage:
+    """The database behind fail-safe wrappers; with `background`, gap writes leave the answer path."""
     db = Database(settings.database_url)
-    return Storage(
-        db, FailSafeGapLog(SqlGapLog(db), settings.spool), FailSafeSessionStore(SqlSessionStore(db))
-    )
+    breaker = Breaker()
+    gaps = FailSafeGapLog(SqlGapLog(db), settings.spool, breaker)
+    if background:
+        gaps.start()
+    return Storage(db, gaps, FailSafeSessionStore(SqlSessionStore(db), breaker), breaker)
 
 
 @dataclass
@@ -119,18 +138,36 @@ def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | 
     if kb is None:
         kb = load(settings)
         flows = flows if flows is not None else load_guided(settings, kb)[0]
-    store = storage(settings)
+    if late := overdue(kb, today(settings)):
+        log.warning(
+            "%d entries are past their review date (see `kb audit`): %s",
+            len(late),
+            ", ".join(e.id for e in late),
+        )
+    store = storage(settings, background=True)
     matcher, thresholds = routing(settings, kb)
-    engine = Engine(kb, matcher, store.gaps, store.sessions, thresholds, settings.session_ttl, flows=flows)
+    engine = Engine(
+        kb,
+        matcher,
+        store.gaps,
+        store.sessions,
+        thresholds,
+        settings.session_ttl,
+        now=lambda: now(settings),
+        flows=flows,
+    )
     return App(settings, kb, engine, store)
 
 
 def slack_app(app: App) -> AsyncApp:
     """The Slack channel over this app's core and storage, with retries deduplicated in the database."""
-    from bot.channels.slack.app import Deps, create_app
+    from bot.channels.deps import Deps
+    from bot.channels.slack.app import create_app
 
     settings = app.settings
-    deps = Deps(app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff)
+    deps = Deps(
+        app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff, lambda: now(settings)
+    )
     return create_app(
         deps,
         token=settings.slack_bot_token,
@@ -156,5 +193,7 @@ def teams_app(app: App) -> Teams:
     from bot.channels.teams.app import create_teams
 
     settings = app.settings
-    deps = Deps(app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff)
+    deps = Deps(
+        app.engine, app.kb, app.store.gaps, event_claims(app.store), settings.staff, lambda: now(settings)
+    )
     return create_teams(deps, settings.teams_sdk, dev=settings.teams_dev)

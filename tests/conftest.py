@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot import wiring
 from bot.content.knowledge import load_knowledge
@@ -19,11 +20,11 @@ from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.settings import Settings
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
+from tests.support.tcpproxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TODAY = date(2026, 11, 23)
-CONTENT_TODAY = date(2026, 12, 1)  # the real knowledge base was last reviewed on this date
+TODAY = date(2026, 12, 1)  # the day the real knowledge base was last reviewed
 POSTGRES_URL = os.environ.get("WAYFINDER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -42,12 +43,12 @@ class Clock:
 
 @pytest.fixture(scope="session")
 def fixture_kb() -> KnowledgeBase:
-    return load_knowledge(FIXTURES / "knowledge", TODAY)
+    return load_knowledge(FIXTURES / "knowledge")
 
 
 @pytest.fixture(scope="session")
 def real_kb() -> KnowledgeBase:
-    return load_knowledge(ROOT / "knowledge", CONTENT_TODAY)
+    return load_knowledge(ROOT / "knowledge")
 
 
 @pytest.fixture(scope="session")
@@ -93,11 +94,14 @@ def conv() -> Conversation:
 
 
 def postgres_available() -> bool:
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
     try:
-        with create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2}).connect():
+        with engine.connect():
             return True
     except Exception:
         return False
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -126,3 +130,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path}/wayfinder.db"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+def proxied_postgres(postgres_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """PostgreSQL behind a proxy the test can cut (`stop`) or silence (`hang`)."""
+    url = make_url(postgres_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    try:
+        yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.stop()

@@ -74,13 +74,13 @@ def link_problem(url: str) -> tuple[str, str] | None:
     return None
 
 
-def load_knowledge(root: Path, today: date) -> KnowledgeBase:
+def load_knowledge(root: Path) -> KnowledgeBase:
     """Read knowledge/ from disk; raises ContentError listing every problem."""
     texts = read_texts(root, ["stages.yaml", "organisations.yaml", "vocabulary.yaml", "entries/*.yaml"])
-    return build_knowledge(texts, today)
+    return build_knowledge(texts)
 
 
-def build_knowledge(texts: Mapping[str, str], today: date) -> KnowledgeBase:
+def build_knowledge(texts: Mapping[str, str]) -> KnowledgeBase:
     """Build from file name -> YAML text (tests feed strings here)."""
     problems = Collector()
     docs = {name: parse_yaml(name, text, problems) for name, text in texts.items()}
@@ -90,7 +90,7 @@ def build_knowledge(texts: Mapping[str, str], today: date) -> KnowledgeBase:
     entry_docs = {name: doc for name, doc in docs.items() if name.startswith("entries/")}
     if not entry_docs:
         problems.add("entries/", "", "", "no entry files found", "add YAML files under knowledge/entries/")
-    checker = _EntryChecker(problems, {s.id for s in stages}, {o.code: o for o in orgs}, today)
+    checker = _EntryChecker(problems, {s.id for s in stages}, {o.code: o for o in orgs})
     entries: list[Entry] = []
     for name in sorted(entry_docs):
         for raw in _items(entry_docs[name], "entries", name, problems):
@@ -302,8 +302,8 @@ class Fields:
 
 
 class _EntryChecker:
-    def __init__(self, problems: Collector, stages: set[str], orgs: dict[str, Organisation], today: date):
-        self.problems, self.stages, self.orgs, self.today = problems, stages, orgs, today
+    def __init__(self, problems: Collector, stages: set[str], orgs: dict[str, Organisation]):
+        self.problems, self.stages, self.orgs = problems, stages, orgs
         self.ids: dict[str, str] = {}
 
     def entry(self, file: str, raw: Any) -> Entry | None:
@@ -342,10 +342,6 @@ class _EntryChecker:
             f.url(f"sources[{n}]", src)
         signposts = self._signposts(f, raw.get("signposts"))
         reviewed, review_by = f.date("reviewed"), f.date("review_by")
-        if reviewed and reviewed > self.today:
-            f.add("reviewed", f"{reviewed} is in the future", "use the date the entry was last reviewed")
-        if review_by and review_by < self.today:
-            f.add("review_by", f"review was due on {review_by}", "review the entry, then move review_by on")
         if reviewed and review_by and review_by <= reviewed:
             f.add("review_by", "is not after reviewed", "set the next review after the last one")
         nations = f.nations()

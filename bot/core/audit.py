@@ -47,7 +47,9 @@ class NearDuplicate:
 @dataclass(frozen=True, slots=True)
 class Audit:
     overdue: tuple[Entry, ...]
+    """Past their review date: still answered, listed for staff (an alert only when asked for)."""
     due_soon: tuple[Entry, ...]
+    reviewed_in_future: tuple[Entry, ...]
     unofficial_sources: tuple[tuple[Entry, str], ...]
     without_official_source: tuple[Entry, ...]
     strays: tuple[Stray, ...]
@@ -61,13 +63,21 @@ class Audit:
     @property
     def must_fix(self) -> bool:
         return bool(
-            self.overdue or self.without_official_source or self.unused_organisations or self.unused_stages
+            self.reviewed_in_future
+            or self.without_official_source
+            or self.unused_organisations
+            or self.unused_stages
         )
 
 
 def is_official(url: str, kb: KnowledgeBase) -> bool:
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
     return any(host == d or host.endswith("." + d) for o in kb.organisations for d in o.domains)
+
+
+def overdue(kb: KnowledgeBase, today: date) -> tuple[Entry, ...]:
+    """Entries past their review date on `today`."""
+    return tuple(e for e in kb.entries if e.review_by < today)
 
 
 def find_strays(kb: KnowledgeBase, matcher: Matcher) -> list[Stray]:
@@ -111,8 +121,9 @@ def audit(kb: KnowledgeBase, matcher: Matcher, today: date) -> Audit:
                 coverage[code][e.stage] += 1
     strays = find_strays(kb, matcher)
     return Audit(
-        overdue=tuple(e for e in kb.entries if e.review_by < today),
+        overdue=overdue(kb, today),
         due_soon=tuple(e for e in kb.entries if today <= e.review_by <= today + DUE_SOON),
+        reviewed_in_future=tuple(e for e in kb.entries if e.reviewed > today),
         unofficial_sources=tuple(unofficial),
         without_official_source=tuple(
             e for e in kb.entries if not any(is_official(u, kb) for u in e.sources)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -14,13 +15,18 @@ from bot.core.flows import Flow, FlowSet
 from bot.core.matcher import Candidate, Matcher, Ranking
 from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
-from bot.core.redact import redact
+from bot.core.redact import redact, storable
 from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
 
 DEVOLVED = {"scotland": "scotland", "wales": "wales", "northern_ireland": "northern-ireland"}
 THANKS = {"thanks", "thank", "thx", "cheers", "ta"}
 NATION_FACTOR = 0.9
 """An entry that does not hold in the nation asked about keeps this share of its score."""
+MAX_QUESTION = 2000
+"""Characters of a message the engine reads (Slack allows 40,000): a question is far shorter, and
+a bound keeps every turn quick, whatever arrives."""
+PICK = re.compile(r"[0-9]{1,3}")
+"""A typed choice number: a few plain digits."""
 NAMED_ORG_FACTOR = 1.05
 """An entry that signposts an organisation the question names gains this much."""
 MAX_RELATED = 3
@@ -98,7 +104,7 @@ class Engine:
         """Answer a message in a conversation: a typed number picks one of the choices just
         offered, a trigger phrase starts its guided flow, text during a flow goes to the flow,
         and anything else is a question."""
-        text = text.strip()
+        text = bounded(text.strip())
         loaded = self._load(conv) or {}
         state = dict(loaded)
         picked = _pick(text, state.pop("choices", None) or [])
@@ -186,6 +192,7 @@ class Engine:
 
     def ask(self, text: str, conv: Conversation) -> Reply:
         """Route one question. Stateless apart from logging gaps (conversations go via `reply`)."""
+        text = bounded(text)
         tokens = self.matcher.normalise.tokens(text)
         if " ".join(tokens) in self.kb.lexicon.chatter:
             return _small_talk(tokens)
@@ -270,8 +277,9 @@ class Engine:
         return (Choice(flow.title, guided.start_value(flow)),) if flow else ()
 
     def _log(self, channel: str, text: str, reason: GapReason, near_entry: str | None, score: float) -> Gap:
-        """Record a gap. The text is redacted here, before it leaves the core."""
-        gap = Gap(uuid.uuid4().hex, self.now(), channel, redact(text), reason, near_entry, round(score, 4))
+        """Record a gap. The text is cleaned and redacted here, before it leaves the core."""
+        clean = redact(storable(bounded(text)))
+        gap = Gap(uuid.uuid4().hex, self.now(), channel, clean, reason, near_entry, round(score, 4))
         self.gaps.record(gap)
         return gap
 
@@ -289,13 +297,23 @@ class Engine:
             self.sessions.delete(conv.key)
 
 
+def bounded(text: str, limit: int = MAX_QUESTION) -> str:
+    """At most `limit` characters, cut between words where one is near, so no email or number is
+    left half there to escape redaction."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit + 1)
+    return text[:cut] if cut > limit // 2 else text[:limit]
+
+
 def _small_talk(tokens: list[str]) -> Reply:
     return Reply(Outcome.HELP, messages.YOU_ARE_WELCOME if THANKS & set(tokens) else messages.HELP)
 
 
 def _pick(text: str, choices: list[str]) -> str | None:
-    """The choice a typed reply names by its number."""
-    if text.isdigit() and 1 <= int(text) <= len(choices):
+    """The choice a typed reply names by its number: plain digits only (`isdigit` also takes "²",
+    "①" and other scripts' digits, which `int` refuses, as it refuses thousands of digits)."""
+    if PICK.fullmatch(text) and 1 <= int(text) <= len(choices):
         return choices[int(text) - 1]
     return None
 

@@ -131,3 +131,10 @@ JOURNEY_TITLE = "The innovation journey: seven stages, and who to talk to at eac
 JOURNEY_WHO = "Who is involved"
 JOURNEY_ASKED = "People ask, for example"
 JOURNEY_FOOTER = "Not sure where you are? Say “find my route” in the chat for a route of your own."
+
+GAPS_WAITING = (
+    "{count} more change(s) to the log are waiting for the database, kept in {spool}. "
+    "They are written when it answers again."
+)
+GAPS_QUARANTINED = "{count} change(s) could not be stored and are kept aside in {file} for a person to check."
+CONTINUED = "{title} (continued)"

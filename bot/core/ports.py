@@ -53,7 +53,12 @@ class GapLog(Protocol):
     def set_status(
         self, gap_id: str, status: GapStatus, *, chosen_entry: str | None = None, note: str = ""
     ) -> bool:
-        """Change a gap's status; False when no such gap exists."""
+        """Change a gap's status; False when no such gap exists. A log that writes in the
+        background answers True once the change is queued (and drops it, logged, if the gap
+        turns out not to exist); use `close` for an answer now."""
+
+    def close(self, gap_id: str, note: str = "") -> bool:
+        """Close a reviewed gap now (staff); False when no such gap exists."""
 
     def list(
         self, *, status: GapStatus | None = None, since: datetime | None = None, limit: int | None = None
@@ -72,3 +77,11 @@ class SessionStore(Protocol):
 
     def delete(self, key: str) -> None:
         """Forget the state under `key`."""
+
+
+class EventClaims(Protocol):
+    """Claims on incoming platform deliveries, so a retried or replayed one is handled once."""
+
+    def claim(self, key: str, now: datetime) -> bool:
+        """True for the first claim of `key`; False when it was claimed before (a retry)."""
+        ...

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.ports import Gap, GapStatus
@@ -24,6 +25,9 @@ class MemoryGapLog:
             return False
         self.gaps[gap_id] = gap.with_status(status, chosen_entry, note)
         return True
+
+    def close(self, gap_id: str, note: str = "") -> bool:
+        return self.set_status(gap_id, GapStatus.CLOSED, note=note)
 
     def list(
         self, *, status: GapStatus | None = None, since: datetime | None = None, limit: int | None = None
@@ -53,3 +57,25 @@ class MemorySessionStore:
 
     def delete(self, key: str) -> None:
         self.states.pop(key, None)
+
+
+RETENTION = timedelta(hours=1)
+"""How long a delivery claim is kept: Slack retries for about five minutes; an hour leaves a wide margin."""
+
+
+class MemoryEventClaims:
+    def __init__(self, retention: timedelta = RETENTION) -> None:
+        self.retention = retention
+        self.claims: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, key: str, now: datetime) -> bool:
+        with self._lock:
+            if len(self.claims) > 10_000:
+                cutoff = now - self.retention
+                self.claims = {k: at for k, at in self.claims.items() if at >= cutoff}
+            at = self.claims.get(key)
+            if at is not None and at >= now - self.retention:
+                return False
+            self.claims[key] = now
+            return True

@@ -22,10 +22,18 @@ from bot.storage.schema import GapRow, SessionRow, aware
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 3
+"""Seconds to connect (PostgreSQL), or to wait on another writer's lock (SQLite's busy timeout)."""
+STATEMENT_TIMEOUT_MS = 5000
+"""PostgreSQL cancels a statement that runs longer than this."""
+LOCK_TIMEOUT_MS = 2000
+"""PostgreSQL gives up waiting for a row or table lock after this."""
+POOL_TIMEOUT_SECONDS = 3
+"""Seconds to wait for a free pooled connection (all of them may be stuck on a hanging server)."""
 
 
 def make_engine(url: str) -> Engine:
-    """An engine that fails fast when the database is down, so replies never wait long."""
+    """An engine that fails fast when the database is down, locked or silent, so nothing waits long.
+    (A server that accepts and then never answers is bounded by the fail-safe wrappers as well.)"""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -33,8 +41,20 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=args)
+    args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        given = parsed.query.get("options") or ""
+        given = " ".join(given) if isinstance(given, tuple) else given
+        limits = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+        args = {
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"{given} {limits}".strip(),  # kept beside any options the URL gives
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 2,
+        }
+    return create_engine(url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_SECONDS, connect_args=args)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -137,6 +157,9 @@ class SqlGapLog:
             result = session.execute(update(GapRow).where(GapRow.id == gap_id).values(**values))
             session.commit()
             return bool(getattr(result, "rowcount", 0))
+
+    def close(self, gap_id: str, note: str = "") -> bool:
+        return self.set_status(gap_id, GapStatus.CLOSED, note=note)
 
     def list(
         self, *, status: GapStatus | None = None, since: datetime | None = None, limit: int | None = None

@@ -10,7 +10,7 @@ from bot.core.audit import NEAR_DUPLICATE_SHARE, Audit, Stray, audit, find_near_
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, TODAY
 
 
 def run(kb: KnowledgeBase, today: date = date(2026, 11, 23)) -> Audit:
@@ -31,6 +31,25 @@ def test_reviews_due_and_overdue_are_listed(fixture_kb: KnowledgeBase) -> None:
     assert {e.id for e in run(fixture_kb, today=date(2027, 1, 2)).overdue} == {
         e.id for e in fixture_kb.entries
     }
+
+
+def test_overdue_entries_are_a_finding_the_caller_may_choose_to_fail_on(real_kb: KnowledgeBase) -> None:
+    """The real knowledge base loads on any date; past its review dates the audit lists the
+    entries, and only staleness (not an outage) follows."""
+    on_time, late = run(real_kb, today=TODAY), run(real_kb, today=date(2027, 3, 1))
+    assert not on_time.overdue and not on_time.must_fix
+    assert late.overdue and {e.id for e in late.overdue} == {
+        e.id for e in real_kb.entries if e.review_by < date(2027, 3, 1)
+    }
+    assert not late.must_fix  # `kb audit --fail-on-overdue` makes it an alert
+
+
+def test_a_review_dated_in_the_future_must_be_fixed(fixture_kb: KnowledgeBase) -> None:
+    first = fixture_kb.entries[0]
+    ahead = replace(first, reviewed=date(2026, 12, 1))
+    report = run(replace(fixture_kb, entries=(ahead, *fixture_kb.entries[1:])))
+    assert [e.id for e in report.reviewed_in_future] == [first.id]
+    assert not run(fixture_kb).reviewed_in_future
 
 
 def test_a_source_off_every_official_domain_is_flagged(fixture_kb: KnowledgeBase) -> None:
@@ -83,7 +102,7 @@ entries:
 def with_files(**files: str) -> KnowledgeBase:
     names = ("stages.yaml", "organisations.yaml", "vocabulary.yaml", "entries/sample.yaml")
     texts = {name: (FIXTURES / "knowledge" / name).read_text() for name in names}
-    return build_knowledge({**texts, **files}, date(2026, 11, 23))
+    return build_knowledge({**texts, **files})
 
 
 def test_two_entries_answering_the_same_thing_are_reported_as_near_duplicates() -> None:

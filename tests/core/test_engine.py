@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.engine import Conversation, Engine, Thresholds, _prefer_named
+from bot.bench_faults import hostile_inputs
+from bot.core.engine import MAX_QUESTION, Conversation, Engine, Thresholds, _prefer_named
 from bot.core.matcher import Candidate, Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
@@ -180,3 +181,54 @@ def test_an_answer_offers_its_related_entries_and_a_number_opens_one(
     assert [c.label for c in reply.choices] == [r.title for r in related if r is not None]
     first = engine.reply(conv, "1")
     assert first.outcome is Outcome.ANSWER and first.entry_id == entry.related[0]
+
+
+def test_digit_like_text_while_choices_are_offered_gets_a_reply(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    """Only a plain number picks a choice; superscripts, circled digits, other scripts' digits
+    and thousands of digits are just text, and every one gets a reply."""
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    for text in ("²", "①", "١", "1" * 5000, "9" * 20):
+        assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
+        reply = engine.reply(conv, text)
+        assert reply.outcome is not Outcome.ANSWER, text[:10]
+    assert engine.reply(conv, AMBIGUOUS).outcome is Outcome.CLARIFY
+    assert engine.reply(conv, "2").entry_id == "device-registration"
+
+
+def test_a_very_long_message_is_matched_and_logged_bounded_and_redacted(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    """Slack allows 40,000 characters; the engine reads the first MAX_QUESTION of them, cut
+    between words so no email or number is left half-redacted in the log."""
+    filler = "lorem " * ((MAX_QUESTION - 30) // 6)
+    question = filler + "write to jo.bloggs@example.org " + "x" * 40_000
+    engine_reply = make_engine(fixture_kb)
+    reply = engine_reply.reply(conv, question)
+    assert reply.outcome is Outcome.DONT_KNOW
+    (gap,) = gaps_of(engine_reply).gaps.values()
+    assert len(gap.text) <= MAX_QUESTION and gap.text.startswith("lorem lorem")
+    assert "jo.bloggs" not in gap.text and "example.org" not in gap.text and "xxx" not in gap.text
+
+
+def test_text_no_store_can_keep_is_cleaned_before_it_is_logged(
+    fixture_kb: KnowledgeBase, conv: Conversation
+) -> None:
+    engine = make_engine(fixture_kb)
+    reply = engine.reply(conv, "menu \ud800 for\x00 tonight \udcff please")
+    assert reply.outcome is Outcome.DONT_KNOW
+    (gap,) = gaps_of(engine).gaps.values()
+    assert gap.text == "menu  for tonight  please"
+    gap.text.encode("utf-8")  # storable as UTF-8
+
+
+def test_every_hostile_input_gets_a_reply(fixture_kb: KnowledgeBase, conv: Conversation) -> None:
+    """The bench's hostile messages (40,000 characters, one long token, thousands of digits,
+    surrogates, digit-like characters), each after a clarify so a number could be read as a pick."""
+    engine = make_engine(fixture_kb, thresholds=WIDE_MARGIN)
+    for message in hostile_inputs(40):
+        engine.reply(conv, AMBIGUOUS)
+        reply = engine.reply(conv, message)
+        assert reply.text, message[:20]
+    assert all(len(g.text) <= MAX_QUESTION for g in gaps_of(engine).gaps.values())

@@ -40,6 +40,15 @@ def test_a_ten_digit_number_failing_the_check_is_left_alone() -> None:
         ("DOB 1956-03-12", "DOB [date]"),
         ("born on 3rd May 1950", "born on [date]"),
         ("born March 5, 1960", "born [date]"),
+        ("DOB 12-Mar-1961 ok", "DOB [date] ok"),
+        ("born 12 Mar 61", "born [date]"),
+        ("born 1961/03/12", "born [date]"),
+        ("born 1961.03.12", "born [date]"),
+        ("dob 12031961, in care", "dob [date], in care"),
+        ("dob 19610312", "dob [date]"),
+        ("dob 120361", "dob [date]"),
+        ("born 12.3.61", "born [date]"),
+        ("born the 12th of March, 1961", "born the [date]"),
     ],
 )
 def test_personal_details_are_replaced_by_labels(text: str, expected: str) -> None:
@@ -56,4 +65,32 @@ def test_personal_details_are_replaced_by_labels(text: str, expected: str) -> No
     ],
 )
 def test_ordinary_questions_are_untouched(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my patient John Smith fell", "my patient [name] fell"),
+        ("Mrs Patel asked about it", "Mrs [name] asked about it"),
+        ("resident Jane Doe has dementia", "resident [name] has dementia"),
+        ("a service user called Tom wants", "a service user called [name] wants"),
+        ("Dr. O'Neill said", "Dr. [name] said"),
+    ],
+)
+def test_names_after_a_clear_cue_are_replaced(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "patient safety incidents at NHS trusts",
+        "do residents need DBS checks",
+        "a patient record system called EMIS",
+        "order 12345678 arrived",
+        "we raised 250000 in 2024",
+    ],
+)
+def test_cues_and_numbers_without_personal_data_are_untouched(text: str) -> None:
     assert redact(text) == text

@@ -1,4 +1,5 @@
-"""One contract for every implementation of the ports: the fake, SQLite and PostgreSQL."""
+"""One contract for every implementation of the ports: the fake, SQLite and PostgreSQL, and the
+fail-safe wrappers around the fake and SQLite."""
 
 from __future__ import annotations
 
@@ -10,25 +11,35 @@ from typing import Any
 import pytest
 
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
+from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
 from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", "postgres", "failsafe-memory", "failsafe-sqlite"])
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[GapLog, SessionStore]]:
-    if request.param == "memory":
-        yield MemoryGapLog(), MemorySessionStore()
-        return
-    url = (
-        f"sqlite:///{tmp_path}/w.db" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    )
-    db = Database(url)
+    kind = request.param.removeprefix("failsafe-")
+    if kind == "memory":
+        gaps: GapLog = MemoryGapLog()
+        sessions: SessionStore = MemorySessionStore()
+        db = None
+    else:
+        url = f"sqlite:///{tmp_path}/w.db" if kind == "sqlite" else request.getfixturevalue("postgres_url")
+        db = Database(url)
+        gaps, sessions = SqlGapLog(db), SqlSessionStore(db)
+    if request.param.startswith("failsafe-"):
+        background = FailSafeGapLog(gaps, tmp_path / "spool.jsonl")
+        background.start()  # as in production: writes leave the caller's path
+        gaps, sessions = background, FailSafeSessionStore(sessions)
     try:
-        yield SqlGapLog(db), SqlSessionStore(db)
+        yield gaps, sessions
     finally:
-        db.dispose()
+        if isinstance(gaps, FailSafeGapLog):
+            gaps.stop()
+        if db is not None:
+            db.dispose()
 
 
 def gap(n: int, **changes: Any) -> Gap:
@@ -65,8 +76,8 @@ def test_status_changes_and_filters(stores: tuple[GapLog, SessionStore]) -> None
     for n in range(1, 5):
         log.record(gap(n))
     assert log.set_status("g002", GapStatus.RESOLVED, chosen_entry="ethics-evaluation")
-    assert log.set_status("g003", GapStatus.CLOSED, note="added an entry")
-    assert not log.set_status("nope", GapStatus.CLOSED)
+    assert log.close("g003", note="added an entry")
+    assert not log.close("nope")
     assert [g.id for g in log.list(status=GapStatus.OPEN)] == ["g004", "g001"]
     resolved = log.list(status=GapStatus.RESOLVED)[0]
     assert resolved.chosen_entry == "ethics-evaluation"
@@ -88,3 +99,13 @@ def test_session_state_round_trips_and_expires(stores: tuple[GapLog, SessionStor
     sessions.delete("slack:D2")
     assert sessions.load("slack:D2", T0) is None
     sessions.delete("never-there")
+
+
+def test_a_status_change_for_no_such_gap_changes_nothing(stores: tuple[GapLog, SessionStore]) -> None:
+    """False at once from a store that writes now; queued and dropped by one that writes later."""
+    log, _ = stores
+    log.record(gap(1))
+    answered = log.set_status("nope", GapStatus.CLOSED)
+    assert answered is isinstance(log, FailSafeGapLog)
+    assert [(g.id, g.status) for g in log.list()] == [("g001", GapStatus.OPEN)]
+    assert not isinstance(log, FailSafeGapLog) or log.pending == 0

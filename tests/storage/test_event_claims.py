@@ -9,24 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.events import EventClaims, FailSafeEventClaims, MemoryEventClaims, SqlEventClaims
-from bot.storage.failsafe import Breaker
+from bot.core.ports import EventClaims
+from bot.storage.events import SqlEventClaims
+from bot.storage.failsafe import Breaker, FailSafeEventClaims
+from bot.storage.memory import MemoryEventClaims
 from bot.storage.sql import Database
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", "postgres", "failsafe-sqlite"])
 def claims(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventClaims]:
     if request.param == "memory":
         yield MemoryEventClaims()
         return
     url = (
-        f"sqlite:///{tmp_path}/w.db" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+        f"sqlite:///{tmp_path}/w.db"
+        if request.param != "postgres"
+        else request.getfixturevalue("postgres_url")
     )
     db = Database(url)
     try:
-        yield SqlEventClaims(db)
+        sql = SqlEventClaims(db)
+        yield FailSafeEventClaims(sql) if request.param.startswith("failsafe") else sql
     finally:
         db.dispose()
 

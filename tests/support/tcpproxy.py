@@ -1,4 +1,5 @@
-"""A loopback TCP proxy a test can cut and restore, to make a real database outage."""
+"""A loopback TCP proxy a test can cut, silence and restore, to make a real database outage: one
+that refuses (`stop`), or one that accepts and never answers (`hang`, a silent partition)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ class TcpProxy:
         self._server: socket.socket | None = None
         self._links: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
 
     def start(self) -> None:
         server = socket.socket()
@@ -37,6 +40,15 @@ class TcpProxy:
                     link.shutdown(socket.SHUT_RDWR)
                 link.close()
             self._links.clear()
+        self._flowing.set()  # pipes held by `hang` find their sockets closed and end
+
+    def hang(self) -> None:
+        """Keep every connection open, and accept new ones, but pass nothing on: no answer, ever."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        """Pass data on again, held data first."""
+        self._flowing.set()
 
     def _accept(self, server: socket.socket) -> None:
         while True:
@@ -50,10 +62,10 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                self._flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import TextIO
 
 from bot.channels.console.render import render_text
@@ -12,7 +13,9 @@ from bot.core.engine import Conversation, Engine
 QUIT = {"quit", "exit", "bye", ":q"}
 
 
-def run_chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool) -> None:
+def run_chat(
+    engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool, today: date | None = None
+) -> None:
     """Talk until end of input or "quit". Piped input is echoed so the output reads as a transcript."""
     conv = Conversation("console", uuid.uuid4().hex)
     if interactive:
@@ -30,7 +33,7 @@ def run_chat(engine: Engine, stdin: TextIO, stdout: TextIO, interactive: bool) -
         if not interactive:
             stdout.write(f"> {text}\n")
         reply = engine.reply(conv, text)
-        stdout.write(render_text(reply) + "\n\n")
+        stdout.write(render_text(reply, today) + "\n\n")
         if interactive:
             stdout.write("> ")
         stdout.flush()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from typing import Any
 
 from bot.core import messages
 from bot.core.journey import StageView
-from bot.core.replies import Outcome, Reply, provenance
+from bot.core.replies import Outcome, Reply, long_date, provenance
 
 WIDTH = 92
 
@@ -18,7 +19,9 @@ def _wrap(text: str, indent: str = "") -> str:
     )
 
 
-def render_text(reply: Reply) -> str:
+def render_text(reply: Reply, today: date | None = None) -> str:
+    """The reply as plain text; given `today`, an answer past its review date says so (the console
+    is the staff's own tool)."""
     parts: list[str] = []
     if reply.outcome is Outcome.REDIRECT:
         parts.append(messages.REDIRECT_PREFIX)
@@ -53,6 +56,8 @@ def render_text(reply: Reply) -> str:
         footer = "\n".join([f"{messages.SOURCES}:", *(f"  {url}" for url in reply.sources)])
         if reply.reviewed:
             footer += "\n" + provenance(reply)
+        if today is not None and reply.overdue(today) and reply.review_by:
+            footer += "\n" + messages.DUE_FOR_REVIEW.format(date=long_date(reply.review_by))
         parts.append(footer)
     return "\n\n".join(p for p in parts if p)
 

@@ -7,14 +7,15 @@ thread (`asyncio.to_thread`), a few at a time; the event loop only ever waits on
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -26,6 +27,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.deps import Deps
 from bot.channels.slack import render
 from bot.channels.slack.payloads import (
     Place,
@@ -34,16 +36,14 @@ from bot.channels.slack.payloads import (
     dm_conversation,
     is_from_a_person,
     mention,
+    request_key,
     thread_conversation,
 )
 from bot.core import messages
-from bot.core.engine import Conversation, Engine
-from bot.core.gaps import GapSummary, summarise
+from bot.core.engine import Conversation
+from bot.core.gaps import GapSummary
 from bot.core.journey import journey_map
-from bot.core.models import KnowledgeBase
-from bot.core.ports import GapLog
 from bot.core.replies import Outcome, Reply
-from bot.storage.events import EventClaims
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +51,6 @@ COMMAND = "/wayfinder"
 RATE_LIMIT_RETRIES = 2
 MAX_RETRY_AFTER = 30
 """Seconds: a rate limit that asks us to wait longer than this is not retried."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Deps:
-    """What the listeners need from the rest of Wayfinder (wiring picks the concrete classes)."""
-
-    engine: Engine
-    kb: KnowledgeBase
-    gaps: GapLog
-    claims: EventClaims
-    staff: frozenset[str] = frozenset()
-    now: Callable[[], datetime] = field(default=utcnow)
 
 
 class CappedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
@@ -114,6 +98,14 @@ def create_app(deps: Deps, *, token: str, signing_secret: str, api_url: str = ""
     return bolt
 
 
+_LISTENERS: weakref.WeakKeyDictionary[AsyncApp, Listeners] = weakref.WeakKeyDictionary()
+
+
+def listeners_of(bolt: AsyncApp) -> Listeners:
+    """The listeners registered on `bolt` (tests wait on their `idle`)."""
+    return _LISTENERS[bolt]
+
+
 def no_unfurl(message: dict[str, Any]) -> dict[str, Any]:
     """Never unfold link previews under an answer."""
     return {**message, "unfurl_links": False, "unfurl_media": False}
@@ -129,6 +121,9 @@ class Listeners:
         self.deps = deps
         self.stages = journey_map(deps.kb)
         self.core_slots = asyncio.Semaphore(CORE_WORKERS)
+        self._busy = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
 
     async def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a synchronous core call in a worker thread, a few at a time."""
@@ -136,16 +131,46 @@ class Listeners:
             return await asyncio.to_thread(fn, *args)
 
     def register(self, bolt: AsyncApp) -> None:
+        _LISTENERS[bolt] = self
         bolt.middleware(self.ignore_bots_and_edits)
-        bolt.event("app_mention")(self.on_mention)
-        bolt.event("message")(self.on_message)
-        bolt.event("app_home_opened")(self.on_home)
-        bolt.command(COMMAND)(self.on_command)
-        bolt.action(re.compile(rf"^{render.ACTION_CHOOSE}-\d+$"))(self.on_choose)
-        bolt.action(re.compile(rf"^({render.ACTION_HELPFUL}|{render.ACTION_UNHELPFUL})$"))(self.on_feedback)
-        bolt.action(render.ACTION_SHARE)(self.on_share)
-        bolt.action(re.compile(rf"^{render.ACTION_ASK}-\d+$"))(self.on_ask)
-        bolt.action(render.ACTION_LINK)(self.on_link)
+        on: list[Any] = [self.begin]  # every listener counts itself in flight (see `idle`)
+        bolt.event("app_mention", middleware=on)(self.tracked(self.on_mention))
+        bolt.event("message", middleware=on)(self.tracked(self.on_message))
+        bolt.event("app_home_opened", middleware=on)(self.tracked(self.on_home))
+        bolt.command(COMMAND, middleware=on)(self.tracked(self.on_command))
+        choose, ask = rf"^{render.ACTION_CHOOSE}-\d+$", rf"^{render.ACTION_ASK}-\d+$"
+        feedback = rf"^({render.ACTION_HELPFUL}|{render.ACTION_UNHELPFUL})$"
+        bolt.action(re.compile(choose), middleware=on)(self.tracked(self.on_choose))
+        bolt.action(re.compile(feedback), middleware=on)(self.tracked(self.on_feedback))
+        bolt.action(render.ACTION_SHARE, middleware=on)(self.tracked(self.on_share))
+        bolt.action(re.compile(ask), middleware=on)(self.tracked(self.on_ask))
+        bolt.action(render.ACTION_LINK, middleware=on)(self.tracked(self.on_link))
+
+    # -- knowing when all work is done (tests wait on this, never on a clock) ---------------------
+
+    async def begin(self, next: Callable[[], Awaitable[None]]) -> None:
+        """A listener matched: count it as in flight until it has finished (see `tracked`)."""
+        self._busy += 1
+        self._quiet.clear()
+        await next()
+
+    def tracked(self, fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """`fn`, counted out when it finishes; Bolt reads the arguments it wants through the wrapper."""
+
+        @functools.wraps(fn)
+        async def run(**kwargs: Any) -> None:
+            try:
+                await fn(**kwargs)
+            finally:
+                self._busy -= 1
+                if not self._busy:
+                    self._quiet.set()
+
+        return run
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Return once every request received so far has been handled to the end."""
+        await asyncio.wait_for(self._quiet.wait(), timeout)
 
     # -- middleware --------------------------------------------------------------------------
 
@@ -170,6 +195,16 @@ class Listeners:
             return False
         return True
 
+    async def first_request(self, request: AsyncBoltRequest, body: dict[str, Any]) -> bool:
+        """Claim a command or button press after acknowledging it; a replay of a signed request
+        (the same trigger id, or the same timestamp and body) is dropped, as event retries are."""
+        timestamp = (request.headers.get("x-slack-request-timestamp") or [""])[0]
+        key = request_key(body, request.raw_body, timestamp)
+        if not await self.call(self.deps.claims.claim, key, self.deps.now()):
+            log.info("ignoring a replayed request %s", key)
+            return False
+        return True
+
     # -- where people ask ---------------------------------------------------------------------
 
     async def on_mention(
@@ -183,10 +218,10 @@ class Listeners:
             context.team_id or "", event.get("channel", ""), thread, event.get("user", "")
         )
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
-        message = self.render(reply, question)
-        await client.chat_postMessage(
-            channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(message)
-        )
+        for page in self.render(reply, question):
+            await client.chat_postMessage(
+                channel=event.get("channel", ""), thread_ts=thread, **no_unfurl(page)
+            )
 
     async def on_message(
         self, body: dict[str, Any], event: dict[str, Any], context: Any, client: AsyncWebClient
@@ -198,13 +233,17 @@ class Listeners:
         question = render.plain(event.get("text", ""))
         conv = dm_conversation(context.team_id or "", event.get("user", ""))
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
-        message = self.render(reply, question)
-        await client.chat_postMessage(
-            channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(message)
-        )
+        for page in self.render(reply, question, for_user=event.get("user", "")):
+            await client.chat_postMessage(
+                channel=event.get("channel", ""), thread_ts=event.get("thread_ts"), **no_unfurl(page)
+            )
 
-    async def on_command(self, ack: Any, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(
+        self, ack: Any, request: AsyncBoltRequest, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
+        if not await self.first_request(request, command):
+            return
         question = render.plain(command.get("text", "")).strip()
         user = command.get("user_id", "")
         word = question.lower()
@@ -220,8 +259,8 @@ class Listeners:
         conv = command_conversation(command.get("team_id", ""), command.get("channel_id", ""), user)
         reply: Reply = await self.call(self.deps.engine.reply, conv, question)
         echo = render.escape(messages.YOU_ASKED.format(question=question))
-        message = self.render(reply, question, echo=echo, share=True)
-        await respond(response_type="ephemeral", **no_unfurl(message))
+        for page in self.render(reply, question, echo=echo, share=True, for_user=user):
+            await respond(response_type="ephemeral", **no_unfurl(page))
 
     async def on_home(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home" or not await self.first_delivery(body):
@@ -236,21 +275,26 @@ class Listeners:
     async def on_choose(
         self,
         ack: Any,
+        request: AsyncBoltRequest,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
         await ack()
+        if not await self.first_request(request, body):
+            return
         place = Place.of_action(body)
         question = render.question_from_block(action.get("block_id", ""))
         reply: Reply = await self.call(self.deps.engine.choose, place.conversation, action.get("value", ""))
-        message = self.render(reply, question, share=place.ephemeral)
-        await self.deliver(place, message, client, respond)
+        private = place.ephemeral or place.home or place.channel.startswith("D")
+        pages = self.render(reply, question, share=place.ephemeral, for_user=place.user if private else "")
+        await self.deliver(place, pages, client, respond)
 
     async def on_feedback(
         self,
         ack: Any,
+        request: AsyncBoltRequest,
         body: dict[str, Any],
         action: dict[str, Any],
         client: AsyncWebClient,
@@ -258,6 +302,8 @@ class Listeners:
     ) -> None:
         """Was this helpful? A "No" puts the question in the unanswered-question log."""
         await ack()
+        if not await self.first_request(request, body):
+            return
         helpful = action.get("action_id") == render.ACTION_HELPFUL
         entry_id, question = render.read_value(action.get("value", ""))
         if not entry_id:
@@ -275,9 +321,16 @@ class Listeners:
             )
 
     async def on_share(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: Any,
+        request: AsyncBoltRequest,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
     ) -> None:
         await ack()
+        if not await self.first_request(request, body):
+            return
         entry_id, question = render.read_value(action.get("value", ""))
         place = Place.of_action(body)
         reply = await self.call(self.answer_entry, entry_id)
@@ -285,34 +338,47 @@ class Listeners:
         echo = (
             messages.ASKED_BY.format(user=who, question=render.escape(question)) if who and question else ""
         )
-        message = self.render(reply, question, echo=echo)
-        await respond(response_type="in_channel", replace_original=False, **no_unfurl(message))
+        for page in self.render(reply, question, echo=echo):
+            await respond(response_type="in_channel", replace_original=False, **no_unfurl(page))
         await respond(
             response_type="ephemeral", replace_original=True, **render.render_notice(messages.SHARED)
         )
 
     async def on_ask(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: Any,
+        request: AsyncBoltRequest,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
     ) -> None:
         """A question button in App Home: the answer arrives in the person's messages with Wayfinder."""
         await ack()
+        if not await self.first_request(request, body):
+            return
         entry = self.deps.kb.entry(action.get("value", ""))
         question = entry.questions[0] if entry and entry.questions else ""
         reply = await self.call(self.answer_entry, entry.id if entry else "")
         user = Place.of_action(body).user
-        await client.chat_postMessage(channel=user, **no_unfurl(self.render(reply, question)))
+        for page in self.render(reply, question, for_user=user):
+            await client.chat_postMessage(channel=user, **no_unfurl(page))
 
     async def on_link(self, ack: Any) -> None:
         await ack()  # a link button opens its page in the browser; Slack still tells us about it
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def render(self, reply: Reply, question: str, *, echo: str = "", share: bool = False) -> dict[str, Any]:
+    def render(
+        self, reply: Reply, question: str, *, echo: str = "", share: bool = False, for_user: str = ""
+    ) -> list[dict[str, Any]]:
+        """Block Kit for a reply, in as many messages as it needs (nothing is cut); `for_user` names
+        the one person who sees it (staff are told when the answer is past its review date)."""
         if reply.outcome is Outcome.HELP:
-            return render.render_help(reply.text)
+            return [render.render_help(reply.text)]
         if reply.outcome is Outcome.NOTICE:
-            return render.render_notice(reply.text)
-        return render.render_reply(reply, question, echo=echo, share=share)
+            return [render.render_notice(reply.text)]
+        staff_today = self.deps.now().date() if for_user and for_user in self.deps.staff else None
+        return render.render_pages(reply, question, echo=echo, share=share, staff_today=staff_today)
 
     def answer_entry(self, entry_id: str) -> Reply:
         entry = self.deps.kb.entry(entry_id)
@@ -321,23 +387,23 @@ class Listeners:
         return self.deps.engine.show(entry, confidence=1.0)
 
     async def gap_summary(self) -> GapSummary | None:
-        try:
-            summary: GapSummary = await self.call(summarise, self.deps.gaps, self.deps.now())
-        except Exception as exc:  # the log is unavailable: say so, never break the reply
-            log.warning("gap summary unavailable (%s)", type(exc).__name__)
-            return None
+        summary: GapSummary | None = await self.call(self.deps.gap_summary)
         return summary
 
     async def deliver(
-        self, place: Place, message: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        self, place: Place, pages: list[dict[str, Any]], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        """Answer where the button was: the private message it was in, the DM, or the thread."""
-        if place.ephemeral:
-            await respond(response_type="ephemeral", replace_original=True, **no_unfurl(message))
-        elif place.home:
-            await client.chat_postMessage(channel=place.user, **no_unfurl(message))
-        else:
-            await client.chat_postMessage(channel=place.channel, thread_ts=place.thread, **no_unfurl(message))
+        """Answer where the button was: the private message it was in (its first page replaces it),
+        the DM, or the thread."""
+        for n, page in enumerate(pages):
+            if place.ephemeral:
+                await respond(response_type="ephemeral", replace_original=n == 0, **no_unfurl(page))
+            elif place.home:
+                await client.chat_postMessage(channel=place.user, **no_unfurl(page))
+            else:
+                await client.chat_postMessage(
+                    channel=place.channel, thread_ts=place.thread, **no_unfurl(page)
+                )
 
 
 __all__ = ["Conversation", "Deps", "create_app"]

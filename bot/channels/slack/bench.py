@@ -77,6 +77,16 @@ def _free_port() -> int:
         return port
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started for a measurement, by force if it will not stop within 10 s."""
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 async def _wait_healthy(http: aiohttp.ClientSession, url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -152,11 +162,7 @@ async def _measure(kb: KnowledgeBase, settings: Settings, requests: int, concurr
             await standin.wait_for("chat.postMessage", sent, timeout=60)
         answered = len(standin.of("chat.postMessage")) - warm - len(bursts)
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
         await standin.stop()
     ms = [x * 1000 for x in latencies]
     burst_ms = [x * 1000 for x in bursts]

@@ -7,6 +7,7 @@ command's private answers are one per person per channel.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,18 @@ def delivery_key(body: dict[str, Any]) -> str | None:
         return None
     owner = body.get("team_id") or body.get("enterprise_id") or ""
     return f"{owner}:{event_id}"
+
+
+def request_key(body: dict[str, Any], raw_body: str, timestamp: str) -> str:
+    """The key a command or button press is deduplicated on, so a replayed signed request has no
+    second effect: its trigger id (Slack gives each interaction its own), else a digest of the
+    signed timestamp and body."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or body.get("enterprise_id") or ""
+    trigger = body.get("trigger_id")
+    if isinstance(trigger, str) and trigger:
+        return f"{team}:trigger:{trigger}"
+    digest = hashlib.sha256(f"{timestamp}:{raw_body}".encode(errors="replace")).hexdigest()
+    return f"{team}:request:{digest}"
 
 
 def mention(user: str) -> str:

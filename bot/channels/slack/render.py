@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core import messages
 from bot.core.gaps import GapSummary
 from bot.core.journey import StageView
-from bot.core.replies import Outcome, Reply, provenance
+from bot.core.replies import Outcome, Reply, long_date, provenance
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -186,11 +187,30 @@ def fallback(reply: Reply) -> str:
     return escape(truncate(head + reply.text, MAX_FALLBACK))
 
 
-def render_reply(
-    reply: Reply, question: str = "", *, echo: str = "", share: bool = False, feedback: bool = True
-) -> Message:
-    """Block Kit for a reply. `question` rides in the buttons; `echo` (already formatted with
-    escaped user text, e.g. messages.YOU_ASKED) is shown above the answer."""
+def render_pages(
+    reply: Reply,
+    question: str = "",
+    *,
+    echo: str = "",
+    share: bool = False,
+    feedback: bool = True,
+    staff_today: date | None = None,
+) -> list[Message]:
+    """Block Kit for a reply, in as many messages as it needs, so nothing is cut (a long route and
+    its summary): the first message has the title, the last the buttons and sources."""
+    head, body, tail = _reply_blocks(reply, question, echo, share, feedback, staff_today)
+    pages = _paginate(head, body, tail, MAX_BLOCKS)
+    more = escape(truncate(messages.CONTINUED.format(title=reply.title or ""), MAX_FALLBACK))
+    return [{"text": fallback(reply) if n == 0 else more, "blocks": blocks} for n, blocks in enumerate(pages)]
+
+
+def _reply_blocks(
+    reply: Reply, question: str, echo: str, share: bool, feedback: bool, staff_today: date | None
+) -> tuple[list[Block], list[Block], list[Block]]:
+    """The blocks of a reply: head (title, stage), body (text, links, summary), tail (choices,
+    sources, buttons). `question` rides in the buttons; `echo` (already formatted with
+    escaped user text, e.g. messages.YOU_ASKED) is shown above the answer. `staff_today` is given
+    only for a message that staff alone see: past its review date, the answer says so."""
     head: list[Block] = []
     body: list[Block] = []
     tail: list[Block] = []
@@ -238,6 +258,8 @@ def render_reply(
         )
     if reply.reviewed:
         footer.append(escape(provenance(reply)))
+    if staff_today is not None and reply.overdue(staff_today) and reply.review_by:
+        footer.append(escape(messages.DUE_FOR_REVIEW.format(date=long_date(reply.review_by))))
     if footer:
         tail.append(context(*footer))
     answered = reply.outcome in (Outcome.ANSWER, Outcome.REDIRECT) and reply.entry_id
@@ -254,27 +276,30 @@ def render_reply(
         if feedback:
             tail.append(context(escape(messages.HELPFUL_QUESTION)))
         tail.extend(actions(buttons))
-    return {"text": fallback(reply), "blocks": _fit(head, body, tail, MAX_BLOCKS)}
+    return head, body, tail
 
 
 def _size(block: Block) -> int:
     return len(json.dumps(block, ensure_ascii=False))
 
 
-def _fit(head: list[Block], body: list[Block], tail: list[Block], max_blocks: int) -> list[Block]:
-    """Keep the head and the tail (title, buttons, sources); fill the middle while it fits, and
-    say so when something had to go."""
-    room = max_blocks - len(head) - len(tail)
-    budget = MAX_MESSAGE_CHARS - sum(_size(b) for b in head + tail)
-    kept: list[Block] = []
-    for n, block in enumerate(body):
-        last = n == len(body) - 1
-        if len(kept) >= room - (0 if last else 1) or _size(block) > budget - 200:
-            kept.append(section(f"_{escape(messages.TRUNCATED)}_"))
-            break
-        kept.append(block)
-        budget -= _size(block)
-    return head + kept + tail
+def _paginate(head: list[Block], body: list[Block], tail: list[Block], max_blocks: int) -> list[list[Block]]:
+    """Fill messages in order, each within Slack's block and size limits; none is cut."""
+    pages: list[list[Block]] = []
+    page, size = list(head), sum(_size(b) for b in head)
+    for block in body:
+        if page and (len(page) >= max_blocks or size + _size(block) > MAX_MESSAGE_CHARS):
+            pages.append(page)
+            page, size = [], 0
+        page.append(block)
+        size += _size(block)
+    if page and (
+        len(page) + len(tail) > max_blocks or size + sum(_size(b) for b in tail) > MAX_MESSAGE_CHARS
+    ):
+        pages.append(page)
+        page = []
+    pages.append(page + tail)
+    return [p for p in pages if p]
 
 
 def render_notice(text: str) -> Message:

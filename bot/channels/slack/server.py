@@ -5,14 +5,18 @@ routes in the same application, beside these; without a Bolt app only they and /
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Protocol
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.channels.slack.verify import refusal
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,10 @@ class MissingCredentials(ValueError):
     """Raised when the Slack settings cannot run the chosen mode."""
 
 
+Health = Callable[[], Mapping[str, object]]
+"""What /healthz adds to {"ok": true}: e.g. {"storage": "degraded", "pending": 3} (wiring supplies it)."""
+
+
 class Mount(Protocol):
     """Another channel served by the same application (Teams)."""
 
@@ -32,20 +40,42 @@ class Mount(Protocol):
     def mount(self, app: web.Application) -> None: ...
 
 
-def web_app(bolt: AsyncApp | None, *, http_events: bool = True) -> web.Application:
-    """The aiohttp application: /healthz always, /slack/events in HTTP mode."""
+def web_app(
+    bolt: AsyncApp | None,
+    *,
+    http_events: bool = True,
+    health: Health | None = None,
+    signing_secret: str = "",
+) -> web.Application:
+    """The aiohttp application: /healthz always, /slack/events in HTTP mode with a Bolt app.
+    /healthz stays 200 while the bot answers, even when storage is degraded (the body says so).
+    A request that is not signed with `signing_secret`, or is malformed, is refused before Bolt
+    parses it."""
+    slack_events = http_events and bolt is not None
+    if slack_events and not signing_secret:
+        raise MissingCredentials("SLACK_SIGNING_SECRET is needed to check requests in HTTP mode.")
 
     async def events(request: web.Request) -> web.Response:
         assert bolt is not None  # the route is only added with a Bolt app
-        response = await bolt.async_dispatch(await to_bolt_request(request))
+        body = await request.read()
+        refused = refusal(body, request.headers, signing_secret, time.time())
+        if refused is not None:
+            log.warning("refused a request to %s with %d: %s", request.path, refused.status, refused.reason)
+            return web.Response(status=refused.status, text=refused.reason)
+        bolt_request = AsyncBoltRequest(
+            body=body.decode(),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]  # a multidict Bolt reads as a mapping
+        )
+        response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
-    async def health(request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, **(health() if health else {})})
 
     app = web.Application()
-    app.router.add_get(HEALTH_PATH, health)
-    if http_events and bolt is not None:
+    app.router.add_get(HEALTH_PATH, healthz)
+    if slack_events:
         app.router.add_post(EVENTS_PATH, events)
     return app
 
@@ -60,10 +90,17 @@ def check(token: str, signing_secret: str, app_token: str) -> None:
         )
 
 
-def server_app(bolt: AsyncApp | None, app_token: str = "", also: Sequence[Mount] = ()) -> web.Application:
+def server_app(
+    bolt: AsyncApp | None,
+    app_token: str = "",
+    *,
+    health: Health | None = None,
+    signing_secret: str = "",
+    also: Sequence[Mount] = (),
+) -> web.Application:
     """HTTP mode, or Socket Mode when `app_token` is given (with /healthz in both); `also` mounts
     other channels' routes beside them."""
-    app = web_app(bolt, http_events=not app_token)
+    app = web_app(bolt, http_events=not app_token, health=health, signing_secret=signing_secret)
     for channel in also:
         channel.mount(app)
     if bolt is None:
@@ -91,10 +128,18 @@ def server_app(bolt: AsyncApp | None, app_token: str = "", also: Sequence[Mount]
 
 
 def run(
-    bolt: AsyncApp | None, port: int, app_token: str = "", host: str = "0.0.0.0", also: Sequence[Mount] = ()
+    bolt: AsyncApp | None,
+    port: int,
+    app_token: str = "",
+    host: str = "0.0.0.0",
+    *,
+    health: Health | None = None,
+    signing_secret: str = "",
+    also: Sequence[Mount] = (),
 ) -> None:
     """Serve until stopped (SIGINT or SIGTERM)."""
     mode = "Socket Mode" if app_token else f"HTTP mode on {EVENTS_PATH}"
     served = ([f"Slack in {mode}"] if bolt is not None else []) + [channel.label for channel in also]
     print(f"Wayfinder: {'; '.join(served)}; health checks on http://{host}:{port}{HEALTH_PATH}", flush=True)
-    web.run_app(server_app(bolt, app_token, also), host=host, port=port, print=None)
+    app = server_app(bolt, app_token, health=health, signing_secret=signing_secret, also=also)
+    web.run_app(app, host=host, port=port, print=None)

@@ -37,7 +37,7 @@ from bot.channels.teams import payloads, render
 from bot.channels.teams.render import Card
 from bot.core import messages
 from bot.core.engine import Conversation
-from bot.core.gaps import GapSummary, summarise
+from bot.core.gaps import GapSummary
 from bot.core.replies import Outcome, Reply
 
 log = logging.getLogger(__name__)
@@ -201,11 +201,7 @@ class Handlers:
         return render.render_reply(reply, question, overdue_since=reply.review_by if overdue else None)
 
     async def gap_summary(self) -> GapSummary | None:
-        try:
-            summary: GapSummary = await self.call(summarise, self.deps.gaps, self.deps.now())
-        except Exception as exc:  # the log is unavailable: say so, never break the reply
-            log.warning("gap summary unavailable (%s)", type(exc).__name__)
-            return None
+        summary: GapSummary | None = await self.call(self.deps.gap_summary)
         return summary
 
 

@@ -50,3 +50,9 @@ def test_an_interactive_session_greets_and_prompts(fixture_kb: KnowledgeBase) ->
     out = io.StringIO()
     run_chat(make_engine(fixture_kb), io.StringIO("hello\n"), out, interactive=True)
     assert out.getvalue().startswith("I'm Wayfinder.") and out.getvalue().rstrip().endswith(">")
+
+
+def test_digit_like_text_does_not_cut_a_piped_transcript_short(fixture_kb: KnowledgeBase) -> None:
+    text = transcript(fixture_kb, AMBIGUOUS, "²", AMBIGUOUS, "①", "is my app a medical device")
+    assert "> ²\n" in text and "> ①\n" in text
+    assert "> is my app a medical device\nIs my app a medical device?" in text

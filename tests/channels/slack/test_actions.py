@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
+from urllib.parse import urlencode
 
 from bot.core import messages
-from tests.channels.slack.conftest import Slack, all_text, button, buttons, find, payload
+from tests.channels.slack.conftest import Slack, all_text, button, buttons, find, payload, trigger_id
+
+FORM = "application/x-www-form-urlencoded"
 
 
 async def test_picking_a_clarify_candidate_answers_it(slack: Slack) -> None:
@@ -105,5 +108,32 @@ async def test_not_helpful_on_a_private_answer_thanks_privately(slack: Slack) ->
 async def test_a_link_button_is_acknowledged_and_nothing_else(slack: Slack) -> None:
     response = await slack.action(button("block_actions", "link", "", label="Open the MHRA page"))
     assert response.status == 200
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert [c.method for c in slack.standin.calls if c.method != "auth.test"] == []
+
+
+async def test_a_replayed_command_or_button_press_has_one_effect(slack: Slack) -> None:
+    """Signed requests replayed within Slack's five minutes: one answer, one log row each."""
+    command = payload("slash_command") | {
+        "text": "what is the weather on mars",
+        "response_url": slack.standin.response_url("command"),
+        "trigger_id": trigger_id(),
+    }
+    body, now = urlencode(command), int(time.time())
+    for _ in range(3):
+        assert (await slack.post(body, FORM, timestamp=now)).status == 200
+    await slack.idle()
+    assert len(slack.standin.of("response_url")) == 1
+    assert len(slack.rows("gaps")) == 1
+
+    await slack.command("is my app a medical device?")
+    [_, private] = await slack.standin.wait_for("response_url", 2)
+    no = next(b for b in buttons(private.body["blocks"]) if b["text"]["text"] == messages.HELPFUL_NO)
+    press = button("block_actions_ephemeral", no["action_id"], no["value"])
+    press["response_url"] = slack.standin.response_url("feedback")
+    pressed = urlencode({"payload": json.dumps(press)})
+    for _ in range(3):
+        assert (await slack.post(pressed, FORM, timestamp=now)).status == 200
+    await slack.idle()
+    assert len(slack.standin.of("response_url")) == 3
+    assert [g["reason"] for g in slack.rows("gaps")].count("unhelpful") == 1

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
+from pathlib import Path
 
+from bot.channels.slack.standin import StandIn
 from bot.core import messages
-from tests.channels.slack.conftest import Slack, buttons, find, payload
+from bot.core.models import KnowledgeBase
+from tests.channels.slack.conftest import STAFF, Slack, all_text, buttons, find, payload, running
 
 
 async def test_a_mention_is_answered_in_its_thread_with_rich_blocks(slack: Slack) -> None:
@@ -64,7 +68,7 @@ async def test_a_retried_event_gets_no_second_reply_and_no_second_log_row(slack:
     await slack.standin.wait_for("chat.postMessage")
     await slack.dm("is my app a medical device")  # a later, different message: a barrier
     await slack.standin.wait_for("chat.postMessage", 2)
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert len(slack.standin.of("chat.postMessage")) == 2
     assert len(slack.rows("gaps")) == 1
     assert [r["key"] for r in slack.rows("slack_events", "WHERE key LIKE '%Ev0DIRECT01'")] == [
@@ -83,7 +87,7 @@ async def test_retries_arriving_together_are_answered_once(slack: Slack) -> None
     responses = await asyncio.gather(*(slack.event(event, retry=n or None) for n in range(4)))
     assert {r.status for r in responses} == {200}
     await slack.standin.wait_for("chat.postMessage")
-    await asyncio.sleep(0.3)
+    await slack.idle()
     assert len(slack.standin.of("chat.postMessage")) == 1
 
 
@@ -92,7 +96,7 @@ async def test_bots_edits_and_wayfinder_itself_are_ignored(slack: Slack) -> None
         assert (await slack.event(payload(name))).status == 200
     await slack.dm("is my app a medical device")  # answered: the barrier
     [call] = await slack.standin.wait_for("chat.postMessage")
-    await asyncio.sleep(0.1)
+    await slack.idle()
     assert len(slack.standin.of("chat.postMessage")) == 1
     assert call.body["channel"] == "D0PERSON"
     assert slack.rows("gaps") == []
@@ -115,3 +119,17 @@ async def test_rate_limited_posts_are_retried(slack: Slack) -> None:
         "chat.postMessage:429",
         "chat.postMessage",
     ]
+
+
+async def test_an_answer_past_its_review_date_still_answers_and_only_staff_are_told(
+    tmp_path: Path, standin: StandIn, fixture_kb: KnowledgeBase
+) -> None:
+    due = messages.DUE_FOR_REVIEW.format(date="1 January 2027")
+    async with running(tmp_path, standin, fixture_kb, today=date(2027, 3, 1)) as slack:
+        await slack.dm("is my app a medical device", user="U0PERSON")
+        [person] = await slack.standin.wait_for("chat.postMessage")
+        await slack.dm("is my app a medical device", user=STAFF)
+        [_, staff] = await slack.standin.wait_for("chat.postMessage", count=2)
+    assert find(person.body["blocks"], "header")[0]["text"]["text"] == "Is my app a medical device?"
+    assert due not in all_text(person.body)
+    assert due in all_text(staff.body)

@@ -25,10 +25,6 @@ ANSWER = Reply(
 )
 
 
-def sections(message: dict[str, Any]) -> list[str]:
-    return [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
-
-
 def within_limits(message: dict[str, Any], max_blocks: int = 50) -> None:
     blocks = message["blocks"]
     assert message.get("type") == "home" or 0 < len(message["text"]) <= 3000
@@ -66,7 +62,7 @@ def test_plain_turns_markup_into_what_was_typed() -> None:
 
 
 def test_an_answer_shows_title_stage_signposts_sources_and_feedback() -> None:
-    message = render.render_reply(ANSWER, "ethics?")
+    [message] = render.render_pages(ANSWER, "ethics?")
     within_limits(message)
     kinds = [b["type"] for b in message["blocks"]]
     assert kinds == ["header", "context", "section", "section", "section", "context", "context", "actions"]
@@ -81,7 +77,7 @@ def test_an_answer_shows_title_stage_signposts_sources_and_feedback() -> None:
     ]
 
 
-def test_long_content_degrades_gracefully() -> None:
+def test_long_content_is_split_across_messages_never_cut() -> None:
     paragraph = "Word " * 400
     huge = replace(
         ANSWER,
@@ -91,17 +87,23 @@ def test_long_content_degrades_gracefully() -> None:
         extra=(paragraph,) * 30,
         choices=tuple(Choice("A very long label " * 10, f"pick:{n}") for n in range(30)),
     )
-    message = render.render_reply(huge, "q" * 5000, echo="You asked")
-    within_limits(message)
-    blocks = message["blocks"]
-    assert blocks[0]["type"] == "header"
-    assert sections(message)[-1] == f"_{render.escape(render.messages.TRUNCATED)}_"
+    pages = render.render_pages(huge, "q" * 5000, echo="You asked")
+    for page in pages:
+        within_limits(page)
+    blocks = [b for page in pages for b in page["blocks"]]
+    assert pages[0]["blocks"][0]["type"] == "header" and len(pages) > 2
+    assert sum(1 for b in blocks if b.get("accessory", {}).get("url") == "https://hra.nhs.uk/") == 60
+    assert (
+        sum(1 for b in blocks if b["type"] == "section" and b["text"]["text"].startswith("Word ")) >= 40 + 30
+    )
+    assert not any(render.messages.TRUNCATED in json.dumps(page) for page in pages)
     assert sum(len(b["elements"]) for b in blocks if b.get("block_id", "").startswith("choices:")) == 25
-    assert blocks[-1]["elements"][-1]["action_id"] == render.ACTION_UNHELPFUL  # feedback survives
+    last = pages[-1]["blocks"]
+    assert last[-1]["elements"][-1]["action_id"] == render.ACTION_UNHELPFUL  # feedback comes last
 
 
 def test_a_long_title_and_question_still_fit() -> None:
-    message = render.render_reply(replace(ANSWER, title="T" * 400), "é" * 3000, share=True)
+    [message] = render.render_pages(replace(ANSWER, title="T" * 400), "é" * 3000, share=True)
     within_limits(message)
     entry, question = render.read_value(message["blocks"][-1]["elements"][0]["value"])
     assert entry == "ethics" and question == "é" * render.MAX_QUESTION
@@ -120,7 +122,7 @@ def test_the_home_view_fits_on_the_real_knowledge_base(real_kb: KnowledgeBase) -
 
 def test_an_answer_offers_related_entries_as_see_also_buttons() -> None:
     reply = replace(ANSWER, choices=(Choice("Is it research?", "pick:research:"),))
-    message = render.render_reply(reply, question="ethics?")
+    [message] = render.render_pages(reply, "ethics?")
     contexts = [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]]
     assert "See also" in contexts
     (buttons,) = [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
 from bot import wiring
+from bot.channels.slack.app import listeners_of
 from bot.channels.slack.server import server_app
 from bot.channels.slack.standin import StandIn
 from bot.core.models import KnowledgeBase
@@ -42,7 +42,7 @@ async def test_events_arrive_over_the_socket_and_are_answered(
         assert sorted(a.body["envelope_id"] for a in acks) == ["env-1", "env-2"]
         [call] = await standin.wait_for("chat.postMessage")
         assert call.body["thread_ts"] == event["event"]["ts"]
-        await asyncio.sleep(0.2)
+        await listeners_of(bolt).idle()
         assert len(standin.of("chat.postMessage")) == 1  # the redelivery was not answered again
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{port}/healthz") as r:

@@ -137,6 +137,8 @@ class TeamsClient:
         return sent
 
     def rows(self, table: str) -> list[dict[str, Any]]:
+        """Rows as stored, once the gap log's background writer has written what waits."""
+        self.app.store.gaps.flush(force=True)
         with self.app.store.db.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(text(f"SELECT * FROM {table}"))]
 
