@@ -52,7 +52,7 @@ class Thresholds:
     carries the context that tells close entries apart, a terse one ("registration") may not."""
 
 
-FUSED = Thresholds(answer=0.38, clarify=0.34, margin=0.02, window=0.08, coverage=0.0, terse=2)
+FUSED = Thresholds(answer=0.37, clarify=0.33, margin=0.02, window=0.08, coverage=0.0, terse=2)
 """The cut-offs when the matcher fuses the lexical score with the sentence encoder's cosine
 (`Weights.lexical`): fused scores run higher and closer together than lexical ones, so the
 bars sit higher; the encoder hears questions whose words the knowledge base has never seen, so

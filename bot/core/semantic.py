@@ -31,6 +31,9 @@ class Encoder(Protocol):
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 LONG_MESSAGE = 25
 """Words from which a message counts as long: its question sentences are also encoded alone."""
+SECOND_WEIGHT = 0.15
+"""An entry's closeness is its best text's cosine, blended this much with its second best: an
+entry that several of its example questions place near the message is surer than one lucky match."""
 MAX_PARTS = 3
 """Besides the whole message, at most this many of its sentences are encoded (latency bound)."""
 
@@ -53,10 +56,10 @@ def parts(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Similarity:
-    """How close a message is to every entry: the best cosine over the entry's texts."""
+    """How close a message is to every entry, by the cosines of the entry's texts."""
 
     entries: npt.NDArray[np.float32]
-    """Per entry, the cosine of its closest example question or title."""
+    """Per entry, the cosine of its closest text, blended with its second closest (SECOND_WEIGHT)."""
     texts: npt.NDArray[np.float32]
     """Per text, its cosine to the closest part of the message."""
     index: SemanticIndex
@@ -90,6 +93,7 @@ class SemanticIndex:
                 starts.append(k)
         self.starts = np.array(starts, dtype=np.int64)
         self.bounds = list(zip(starts, [*starts[1:], len(texts)], strict=True))
+        self.owner = np.repeat(np.arange(len(starts)), [hi - lo for lo, hi in self.bounds])
 
     def similarity(self, text: str, leave_out: str | None = None) -> Similarity:
         queries = self.encoder.encode(parts(text))
@@ -98,4 +102,10 @@ class SemanticIndex:
         sims = np.einsum("td,qd->tq", self.vectors, queries).max(axis=1)
         if leave_out is not None:
             sims[[k for k, raw in enumerate(self.raw) if raw == leave_out]] = -1.0
-        return Similarity(np.maximum.reduceat(sims, self.starts), sims, self)
+        best = np.maximum.reduceat(sims, self.starts)
+        at_best = sims >= best[self.owner]
+        second = np.maximum.reduceat(np.where(at_best, -1.0, sims), self.starts)
+        tied = np.add.reduceat(at_best.astype(np.int64), self.starts) > 1
+        second = np.where(tied | (second < 0), best, second)  # a tie, or an entry with one text
+        entries = (1 - SECOND_WEIGHT) * best + SECOND_WEIGHT * second
+        return Similarity(entries.astype(np.float32), sims, self)

@@ -9,7 +9,7 @@ from bot.core.matcher import Matcher, Weights
 from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.core.replies import Outcome
-from bot.core.semantic import MAX_PARTS, SemanticIndex, index_texts, parts
+from bot.core.semantic import MAX_PARTS, SECOND_WEIGHT, SemanticIndex, index_texts, parts
 from tests.conftest import make_engine
 from tests.support.encoder import WordBagEncoder
 
@@ -129,3 +129,13 @@ def test_a_message_of_short_lines_is_split_at_its_line_breaks() -> None:
     post = "Hi all\nWe run three care homes in Kent and are piloting a new digital care planning system\n"
     post += "The pilot went well and staff like it a lot\nDo we need to tell CQC before we roll it out"
     assert parts(post)[1:] == ["Do we need to tell CQC before we roll it out"]
+
+
+def test_an_entry_is_as_close_as_its_best_text_blended_with_its_second(fixture_kb: KnowledgeBase) -> None:
+    index = SemanticIndex(fixture_kb.entries, WordBagEncoder())
+    similarity = index.similarity("is my app a medical device")
+    for e, (lo, hi) in enumerate(index.bounds):
+        cosines = sorted(similarity.texts[lo:hi], reverse=True)
+        second = cosines[1] if len(cosines) > 1 else cosines[0]
+        want = (1 - SECOND_WEIGHT) * cosines[0] + SECOND_WEIGHT * second
+        assert similarity.entries[e] == pytest.approx(want, abs=1e-5)
