@@ -48,9 +48,14 @@ class OnnxEncoder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             chunk = order[start : start + BATCH]
-            encodings = self.tokenizer.encode_batch([texts[k] for k in chunk])
+            encodings = self.tokenizer.encode_batch([_plain(texts[k]) for k in chunk])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
             (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
             out[chunk] = vectors
         return out
+
+
+def _plain(text: str) -> str:
+    """Text the tokenizer accepts: lone surrogates (which no UTF-8 string may hold) become U+FFFD."""
+    return text.encode("utf-8", "replace").decode("utf-8")

@@ -139,3 +139,12 @@ def test_an_entry_is_as_close_as_its_best_text_blended_with_its_second(fixture_k
         second = cosines[1] if len(cosines) > 1 else cosines[0]
         want = (1 - SECOND_WEIGHT) * cosines[0] + SECOND_WEIGHT * second
         assert similarity.entries[e] == pytest.approx(want, abs=1e-5)
+
+
+def test_a_message_with_a_lone_surrogate_gets_a_reply(
+    real_kb: KnowledgeBase, fused: Fused, conv: Conversation
+) -> None:
+    reply = make_engine(real_kb, fused[0], thresholds=fused[1]).reply(
+        conv, "is my app a medical device \ud83d"
+    )
+    assert reply.answered

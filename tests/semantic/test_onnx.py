@@ -49,3 +49,9 @@ def test_related_questions_are_closer_than_unrelated_ones(encoder: OnnxEncoder) 
 
 def test_the_model_id_names_the_exact_weights(encoder: OnnxEncoder) -> None:
     assert encoder.model_id.startswith("minilm-l6-") and encoder.model_id == OnnxEncoder().model_id
+
+
+def test_text_no_utf8_string_may_hold_is_encoded_not_refused(encoder: OnnxEncoder) -> None:
+    """A lone surrogate can arrive in a JSON payload ("\\ud800"); the tokenizer refuses it raw."""
+    vectors = encoder.encode(["is my app a medical device \ud800", "\udfff"])
+    assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
