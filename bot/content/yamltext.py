@@ -24,8 +24,21 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # 
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]  # a base chosen at import time
-    """Safe YAML that leaves dates as text, so a bad date is reported against its field, and
-    reads yes, no, on and off as the words they are (only true and false are booleans)."""
+    """Safe YAML that leaves dates as text, so a bad date is reported against its field, reads
+    yes, no, on and off as the words they are (only true and false are booleans), and refuses a
+    key given twice in one mapping (plain YAML silently keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 _BOOL = "tag:yaml.org,2002:bool"
@@ -44,7 +57,11 @@ def parse_yaml(name: str, text: str, problems: Collector) -> Any:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         problems.add(
-            name, "", "", f"YAML syntax error at {where}: {exc.problem}", "fix the indentation or quoting"
+            name,
+            "",
+            "",
+            f"YAML error at {where}: {exc.problem}",
+            "fix the indentation, quoting or repeated key",
         )
     except yaml.YAMLError as exc:
         problems.add(name, "", "", f"YAML error: {exc}", "fix the file's YAML")

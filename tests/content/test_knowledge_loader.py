@@ -208,3 +208,10 @@ def test_an_organisation_website_on_http_is_refused() -> None:
 )
 def test_current_addresses_pass_the_link_rule(url: str) -> None:
     assert link_problem(url) is None
+
+
+def test_a_key_given_twice_is_refused_with_its_line_not_silently_dropped() -> None:
+    """Plain YAML keeps the last of two `related:` keys; an editor's first list would vanish."""
+    twice = edit("    owner: Test\n", "    related: [a]\n    owner: Test\n    related: [b]\n")
+    (p,) = problems(twice)
+    assert p.file == "entries/a.yaml" and "'related' is given twice" in p.message and "line 14" in p.message
