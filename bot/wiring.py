@@ -46,9 +46,11 @@ def load(settings: Settings) -> KnowledgeBase:
     return load_knowledge(settings.knowledge_dir)
 
 
-def load_guided(settings: Settings, kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
+def load_guided(
+    settings: Settings, kb: KnowledgeBase, *, walk_paths: bool = True
+) -> tuple[FlowSet, FlowReport]:
     """The guided flows, validated against the knowledge base; raises ContentError."""
-    return load_flows(settings.flows_dir, kb)
+    return load_flows(settings.flows_dir, kb, walk_paths=walk_paths)
 
 
 def semantic_index(settings: Settings, kb: KnowledgeBase) -> tuple[SemanticIndex, CacheReport] | None:
@@ -137,7 +139,7 @@ def build(settings: Settings, kb: KnowledgeBase | None = None, flows: FlowSet | 
     when the knowledge base is too; a caller that brings its own knowledge base brings its flows."""
     if kb is None:
         kb = load(settings)
-        flows = flows if flows is not None else load_guided(settings, kb)[0]
+        flows = flows if flows is not None else load_guided(settings, kb, walk_paths=False)[0]
     if late := overdue(kb, today(settings)):
         log.warning(
             "%d entries are past their review date (see `kb audit`): %s",

@@ -52,15 +52,19 @@ class FlowReport:
         return sum(self.paths.values())
 
 
-def load_flows(root: Path, kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
+def load_flows(root: Path, kb: KnowledgeBase, *, walk_paths: bool = True) -> tuple[FlowSet, FlowReport]:
     """Read flows/ from disk; raises ContentError listing every problem. No folder, no flows."""
     if not root.is_dir():
         return FlowSet(), FlowReport({})
-    return build_flows(read_texts(root, ["*.yaml"]), kb)
+    return build_flows(read_texts(root, ["*.yaml"]), kb, walk_paths=walk_paths)
 
 
-def build_flows(texts: Mapping[str, str], kb: KnowledgeBase) -> tuple[FlowSet, FlowReport]:
-    """Build from file name -> YAML text (tests feed strings here)."""
+def build_flows(
+    texts: Mapping[str, str], kb: KnowledgeBase, *, walk_paths: bool = True
+) -> tuple[FlowSet, FlowReport]:
+    """Build from file name -> YAML text (tests feed strings here). `walk_paths` also follows
+    every path through every flow (tens of thousands): `kb validate` and CI do; start-up, which
+    loads content that has passed them, checks the rest and skips it."""
     problems = Collector()
     docs: dict[str, Any] = {}
     for name, text in texts.items():
@@ -75,7 +79,7 @@ def build_flows(texts: Mapping[str, str], kb: KnowledgeBase) -> tuple[FlowSet, F
         if flow is not None:
             flows.append(flow)
     _cross_checks(flows, glossary, problems)
-    paths = {flow.id: _graph_checks(flow, problems) for flow in flows}
+    paths = {flow.id: _graph_checks(flow, problems) for flow in flows} if walk_paths else {}
     problems.raise_if_any()
     return FlowSet(tuple(flows), glossary), FlowReport(paths)
 

@@ -70,6 +70,13 @@ def test_every_path_through_every_real_flow_reaches_an_outcome_with_a_route(real
     assert report.paths == {"find-my-route": 70_416, "cqc-registration": 15, "is-it-research": 15}
 
 
+def test_start_up_loads_the_same_flows_without_walking_every_path(real_kb: KnowledgeBase) -> None:
+    """Walking 70,000 paths is `kb validate`'s job (and CI's); start-up builds the same flows."""
+    walked, _ = load_flows(ROOT / "flows", real_kb)
+    quick, report = load_flows(ROOT / "flows", real_kb, walk_paths=False)
+    assert quick == walked and report.paths == {}
+
+
 def route_entries(real_kb: KnowledgeBase, answers: dict[str, str], outcome: str) -> set[str]:
     flows, _ = load_flows(ROOT / "flows", real_kb)
     flow = next(f for f in flows.flows if f.id == "find-my-route")
