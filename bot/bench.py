@@ -33,6 +33,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def scratch_settings(settings: Settings, folder: str) -> Settings:
+    """The same settings on a throw-away SQLite database and spool in `folder` (benchmarks only)."""
+    return replace(settings, database_url=f"sqlite:///{folder}/bench.db", spool=Path(folder) / "spool")
+
+
 def percentile(samples: Sequence[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -110,9 +115,7 @@ def run_bench(settings: Settings, out: TextIO, extra: Sequence[Callable[[TextIO]
     kb = wiring.load(settings)
     load_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
-        app = wiring.build(
-            replace(settings, database_url=f"sqlite:///{tmp}/bench.db", spool=Path(tmp) / "spool"), kb
-        )
+        app = wiring.build(scratch_settings(settings, tmp), kb)
         build_s = time.perf_counter() - t0
         questions = questions_for(kb, 3000)
         time_answers(app.engine, questions[:200])  # warm caches and create the database

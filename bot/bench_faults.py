@@ -19,7 +19,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,7 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot import wiring
-from bot.bench import percentile
+from bot.bench import percentile, scratch_settings
 from bot.channels.slack.bench import _event, _free_port, _wait_healthy, stop_server
 from bot.channels.slack.server import EVENTS_PATH, HEALTH_PATH
 from bot.channels.slack.standin import StandIn
@@ -81,9 +80,7 @@ def slowest_hostile(settings: Settings) -> tuple[float, float, int]:
     crashes = 0
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        app = wiring.build(
-            replace(settings, database_url=f"sqlite:///{tmp}/b.db", spool=Path(tmp) / "spool"), kb
-        )
+        app = wiring.build(scratch_settings(settings, tmp), kb)
         try:
             app.engine.reply(Conversation("bench", "warm"), "is my app a medical device")
             for n, message in enumerate(inputs):

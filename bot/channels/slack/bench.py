@@ -16,15 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TextIO
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot import wiring
-from bot.bench import percentile
+from bot.bench import percentile, scratch_settings
 from bot.channels.slack.server import EVENTS_PATH, HEALTH_PATH
 from bot.channels.slack.standin import BOT_USER, TEAM, StandIn
 from bot.core.models import KnowledgeBase
@@ -184,8 +183,7 @@ def measure_ack_latency(
     """Signed event request -> acknowledgement latency at `concurrency` requests in flight."""
     kb = kb or wiring.load(settings)
     with tempfile.TemporaryDirectory() as tmp:
-        local = replace(settings, database_url=f"sqlite:///{tmp}/bench.db", spool=Path(tmp) / "spool")
-        return asyncio.run(_measure(kb, local, requests, concurrency))
+        return asyncio.run(_measure(kb, scratch_settings(settings, tmp), requests, concurrency))
 
 
 def report_ack_latency(out: TextIO, settings: Settings | None = None) -> None:

@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.channels.loopback import serve
+
 BOT_USER = "UWAYFINDER"
 BOT_ID = "BWAYFINDER"
 TEAM = "T0001"
@@ -53,11 +55,7 @@ class StandIn:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/hooks/{name}", self._hook)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve(app, self.host, self.port)
         return self
 
     async def stop(self) -> None:

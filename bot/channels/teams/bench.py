@@ -16,14 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TextIO
 
 import aiohttp
 
 from bot import wiring
-from bot.bench import percentile
+from bot.bench import percentile, scratch_settings
 from bot.channels.slack.bench import _free_port, _wait_healthy
 from bot.channels.slack.server import HEALTH_PATH
 from bot.channels.teams.app import MESSAGES_PATH
@@ -118,8 +117,7 @@ def measure_reply_latency(
 ) -> ReplyLatency:
     kb = kb or wiring.load(settings)
     with tempfile.TemporaryDirectory() as tmp:
-        local = replace(settings, database_url=f"sqlite:///{tmp}/bench.db", spool=Path(tmp) / "spool")
-        return asyncio.run(_measure(kb, local, requests, concurrency))
+        return asyncio.run(_measure(kb, scratch_settings(settings, tmp), requests, concurrency))
 
 
 def report_reply_latency(out: TextIO, settings: Settings | None = None) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.loopback import serve
+
 
 @dataclass
 class Sent:
@@ -67,11 +69,7 @@ class Connector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
         app.router.add_put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self._runner, self.port = await serve(app, self.host, self.port)
         return self
 
     async def stop(self) -> None:
