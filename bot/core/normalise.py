@@ -16,10 +16,6 @@ CONTRACTION = re.compile(r"(?<=[a-z])['’](?:s|re|ve|ll|d|m)\b")
 NEGATION = re.compile(r"n['’]t\b")
 DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 
-SHORTHAND = {"abt": "about", "pls": "please", "plz": "please", "u": "you", "ur": "your", "r": "are",
-             "b4": "before", "govt": "government", "w/o": "without", "wrt": "regarding"}  # fmt: skip
-"""Chat shorthand, read as the words it stands for (a typo corrector cannot reach these)."""
-
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -64,7 +60,7 @@ class Normaliser:
         text = DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
         text = NEGATION.sub(" not", text)
         text = CONTRACTION.sub("", text)
-        return [SHORTHAND.get(token, token) for token in WORD.findall(text.replace("'", ""))]
+        return WORD.findall(text.replace("'", ""))
 
     def canonical_words(self, text: str) -> list[str]:
         """Tokens with phrases and words rewritten, stopwords still in."""
