@@ -181,12 +181,17 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
         problems.add(file, "", "", "must be a mapping", "give phrases, words and stopwords")
         return Lexicon()
     maps: dict[str, dict[str, str]] = {}
-    for key in ("phrases", "words"):
+    for key in ("phrases", "words", "capitals"):
         value = doc.get(key) or {}
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             problems.add(file, "", key, "must map text to text", f"write '{key}:' then 'from: to' lines")
             value = {}
-        maps[key] = {str(k).lower(): v.lower() for k, v in value.items()}
+        maps[key] = {str(k) if key == "capitals" else str(k).lower(): v.lower() for k, v in value.items()}
+    for word in [w for w in maps["capitals"] if not (w.isalpha() and w.isupper())]:
+        problems.add(
+            file, "", f"capitals.{word}", "must be one word in capitals", "write 'HIS: his_scotland'"
+        )
+        del maps["capitals"][word]
     stop = doc.get("stopwords") or []
     if not isinstance(stop, list):
         problems.add(file, "", "stopwords", "must be a list", "write stopwords: [a, an, the]")
@@ -210,15 +215,18 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
     if not isinstance(chatter, list):
         problems.add(file, "", "chatter", "must be a list", "write chatter: [nice one, good morning]")
         chatter = []
-    unknown = set(doc) - {"phrases", "words", "stopwords", "concepts", "chatter"}
+    unknown = set(doc) - {"phrases", "words", "capitals", "stopwords", "concepts", "chatter"}
     for key in sorted(unknown):
-        problems.add(file, "", key, "unknown section", "use phrases, words, concepts, chatter or stopwords")
+        problems.add(
+            file, "", key, "unknown section", "use phrases, words, capitals, concepts, chatter or stopwords"
+        )
     return Lexicon(
         maps["phrases"],
         maps["words"],
         frozenset(str(w).lower() for w in stop),
         concepts,
         frozenset(" ".join(Normaliser.tokens(str(c))) for c in chatter),
+        maps["capitals"],
     )
 
 

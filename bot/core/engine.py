@@ -13,7 +13,8 @@ from bot.core import flows as guided
 from bot.core import messages
 from bot.core.flows import Flow, FlowSet
 from bot.core.matcher import Candidate, Matcher, Ranking
-from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase
+from bot.core.models import NATION_NAMES, Entry, Kind, KnowledgeBase, Organisation
+from bot.core.normalise import Normaliser
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
 from bot.core.redact import redact, storable
 from bot.core.replies import Alternative, Choice, Link, Outcome, Reply
@@ -97,6 +98,7 @@ class Engine:
         self.session_ttl = session_ttl
         self.now = now
         self.flows = flows or FlowSet()
+        self._org_words = {o.code: _org_words(o, matcher.normalise) for o in kb.organisations}
 
     # -- conversation -----------------------------------------------------------------
 
@@ -199,8 +201,9 @@ class Engine:
         ranking = self.matcher.rank(text)
         if not any(term.strip("0123456789") for term in ranking.query.terms):
             return _small_talk(tokens)  # a greeting, a bare number: nothing to route
-        nation = _named_nation(ranking)
-        candidates = _prefer_named(ranking.candidates, nation or "england", self._named_orgs(ranking))
+        orgs = self._named_orgs(ranking)
+        nation = _named_nation(ranking) or self._nation_of(orgs)
+        candidates = _prefer_named(ranking.candidates, nation or "england", orgs)
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -285,7 +288,12 @@ class Engine:
 
     def _named_orgs(self, ranking: Ranking) -> frozenset[str]:
         words = set(ranking.query.words)
-        return frozenset(o.code for o in self.kb.organisations if o.code.lower() in words)
+        return frozenset(code for code, names in self._org_words.items() if names & words)
+
+    def _nation_of(self, orgs: frozenset[str]) -> str | None:
+        """The devolved nation a named organisation works in alone (RQIA: Northern Ireland)."""
+        nations = {n for code in orgs for n in self.kb.organisation(code).nations}
+        return nations.pop() if len(nations) == 1 and "england" not in nations else None
 
     def _load(self, conv: Conversation) -> dict[str, Any] | None:
         return self.sessions.load(conv.key, self.now())
@@ -327,6 +335,13 @@ def _named_nation(ranking: Ranking) -> str | None:
 
 def _lead(candidate: Candidate) -> str:
     return candidate.entry.signposts[0].org
+
+
+def _org_words(org: Organisation, normalise: Normaliser) -> frozenset[str]:
+    """The words that name an organisation in a question: its code, and its name when the
+    vocabulary reads the name as one word ("Healthcare Improvement Scotland", "HIS")."""
+    name = [w for w in normalise.canonical_words(org.name) if w not in normalise.lexicon.stopwords]
+    return frozenset([org.code.lower(), *name[:1]] if len(name) == 1 else [org.code.lower()])
 
 
 def _prefer_named(

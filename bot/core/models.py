@@ -85,6 +85,8 @@ class Lexicon:
     """word -> wider ideas it stands for, added alongside it ("sepsis" -> health_condition)."""
     chatter: frozenset[str] = frozenset()
     """Whole messages that are small talk ("nice one"), as lower-case words joined by spaces."""
+    capitals: Mapping[str, str] = field(default_factory=dict)
+    """Words that name something only when written in capitals ("HIS", not "his") -> canonical form."""
 
 
 @dataclass(frozen=True)

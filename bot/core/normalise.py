@@ -50,6 +50,11 @@ class Normaliser:
             if key:
                 self._phrases[key] = tuple(self.tokens(canonical)) if canonical else ()
         self._longest = max((len(k) for k in self._phrases), default=0)
+        self._capitals = (
+            re.compile(r"\b(" + "|".join(map(re.escape, lexicon.capitals)) + r")\b")
+            if lexicon.capitals
+            else None
+        )
         self._concepts: dict[str, tuple[str, ...]] = {}
         for word, ideas in lexicon.concepts.items():
             self._concepts[stem(word)] = self._concepts.get(stem(word), ()) + ideas
@@ -64,6 +69,8 @@ class Normaliser:
 
     def canonical_words(self, text: str) -> list[str]:
         """Tokens with phrases and words rewritten, stopwords still in."""
+        if self._capitals is not None and not _shouted(text):
+            text = self._capitals.sub(lambda m: f" {self.lexicon.capitals[m.group(1)]} ", text)
         tokens = self.tokens(text)
         out: list[str] = []
         i = 0
@@ -92,3 +99,9 @@ class Normaliser:
                 words.append(idea)
                 terms.append(idea)
         return Normalised(words=tuple(words), terms=tuple(terms))
+
+
+def _shouted(text: str) -> bool:
+    """Written mostly in capitals, where "HIS" is just "his"."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) > len(letters) / 2

@@ -63,3 +63,10 @@ def test_misspelt_words_are_corrected_to_known_ones(real_kb: KnowledgeBase, real
 
 def test_an_empty_lexicon_still_folds_case_and_punctuation() -> None:
     assert Normaliser(Lexicon())("Hello, WORLD!").words == ("hello", "world")
+
+
+def test_a_word_in_capitals_can_name_something_its_lower_case_form_does_not() -> None:
+    normalise = Normaliser(Lexicon(stopwords=frozenset({"his", "with"}), capitals={"HIS": "his_scotland"}))
+    assert normalise("register with HIS").words == ("register", "his_scotland")
+    assert normalise("his own register").words == ("own", "register")
+    assert normalise("HE WANTS HIS OWN ROOM").words == ("he", "wants", "own", "room")  # shouting

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.engine import Conversation
+from bot.core.engine import Conversation, Thresholds
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.replies import Outcome
@@ -102,3 +102,12 @@ def test_small_talk_gets_help_not_an_answer_and_no_log_entry(
     engine = make_engine(real_kb, real_matcher)
     reply = engine.reply(conv, message)
     assert reply.outcome is Outcome.HELP and not reply.logged
+
+
+def test_an_organisation_named_by_its_acronym_brings_its_nation(
+    real_kb: KnowledgeBase, fused: tuple[Matcher, Thresholds], conv: Conversation
+) -> None:
+    matcher, thresholds = fused
+    engine = make_engine(real_kb, matcher, thresholds=thresholds)
+    reply = engine.reply(conv, "How much does it cost to register with HIS?")
+    assert reply.entry_id == "nation-registration-fees-devolved"
