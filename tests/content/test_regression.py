@@ -6,15 +6,21 @@ import pytest
 
 from bot.content.problems import ContentError
 from bot.content.regression import build_cases, load_cases
+from bot.core.engine import Thresholds
+from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.regression import run_cases
 from tests.conftest import ROOT, make_engine
 
 
-def test_every_regression_question_reaches_its_entry(real_kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize("semantic", [True, False], ids=["fused", "lexical-fallback"])
+def test_every_regression_question_reaches_its_entry(
+    real_kb: KnowledgeBase, fused: tuple[Matcher, Thresholds], semantic: bool
+) -> None:
     cases = load_cases(ROOT / "knowledge", real_kb)
     assert len(cases) >= 20
-    failures = run_cases(make_engine(real_kb), cases)
+    engine = make_engine(real_kb, *((fused[0], None, fused[1]) if semantic else ()))
+    failures = run_cases(engine, cases)
     assert failures == [], "\n".join(f"{f.question!r}: expected {f.expected}, got {f.got}" for f in failures)
 
 
