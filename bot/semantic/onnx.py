@@ -17,8 +17,6 @@ MAX_TOKENS = 256
 """The model's own limit (sentence-transformers' max_seq_length); longer texts are cut."""
 THREADS = 1
 """onnxruntime threads per encode: one, so several conversations can be answered at once."""
-BATCH = 32
-"""Texts encoded together when building the knowledge base's vectors."""
 DIMENSIONS = 384
 
 
@@ -34,25 +32,24 @@ class OnnxEncoder:
         self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()  # tokenizer.json pads to 128 tokens; one text alone needs none
         digest = hashlib.sha256()
         for path in (model, tokenizer):
             digest.update(path.read_bytes())
-        self.model_id = f"minilm-l6-{digest.hexdigest()[:12]}"
+        self.model_id = f"minilm-l6-{digest.hexdigest()[:12]}-single"
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        # similar lengths batch together, so little padding is encoded
-        order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
+        """Each text is encoded on its own: the int8 model scales its activations over the whole
+        input, so a text batched with others (and their padding) gets a slightly different vector
+        (cosine down to 0.977) than it does alone, as a question is. Alone, a text always gets the
+        same vector, whatever else changed in the knowledge base."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
-            encodings = self.tokenizer.encode_batch([_plain(texts[k]) for k in chunk])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        for k, text in enumerate(texts):
+            encoding = self.tokenizer.encode(_plain(text))
+            ids = np.array([encoding.ids], dtype=np.int64)
+            mask = np.array([encoding.attention_mask], dtype=np.int64)
             (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-            out[chunk] = vectors
+            out[k] = vectors[0]
         return out
 
 
