@@ -127,7 +127,7 @@ def test_find_my_route_gives_devolved_users_no_england_only_steps(real_kb: Knowl
         "nhse-innovation-service",
         "hin-find-your-local-hin",
         "nhse-dtac-what-is-it",
-        "nhse-dcb0129-manufacturers",
+        "nhse-clinical-safety-dcb0129-dcb0160",
         "nhse-dspt-who-needs-it",
         "data-national-data-opt-out",
         "hin-spread-across-england",

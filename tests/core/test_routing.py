@@ -24,7 +24,7 @@ from tests.conftest import make_engine
             {"evidence", "adoption"},
         ),
         ("are AHSNs still a thing", "HIN", {"need", "adoption", "scale"}),
-        ("dcb0160", "NHSE", {"adoption"}),
+        ("dcb0160", "NHSE", {"design", "adoption"}),  # one answer for DCB0129 and DCB0160, filed at design
     ],
 )
 def test_problem_framed_questions_reach_the_lead_organisation(
