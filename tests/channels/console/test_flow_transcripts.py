@@ -132,4 +132,4 @@ def test_back_restart_cancel_and_help_in_the_console(real_kb: KnowledgeBase, rea
     assert "> back\nIs my project research?: question 1" in text
     assert "> start again\nIs my project research?: question 1" in text
     assert "> cancel\nOK, I've stopped “Is my project research?”." in text
-    assert "> is my app a medical device\nIs my app or software a medical device?" in text
+    assert "> is my app a medical device\nIs my app or software a medical device, and who decides?" in text

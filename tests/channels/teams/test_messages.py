@@ -62,7 +62,10 @@ async def test_a_mention_in_a_channel_is_answered_in_its_thread_without_the_bots
     assert sent.conversation == activity["conversation"]["id"]
     assert sent.reply_to == activity["id"]
     assert sent.body["replyToId"] == activity["id"]
-    assert runs(sent.card)[0] == "Do we need ethics approval to pilot or evaluate our app with patients?"
+    assert (
+        runs(sent.card)[0]
+        == "Is my project or app pilot research or service evaluation, and does it need ethics approval?"
+    )
     [no] = [a for a in actions(sent.card) if a.get("title") == "No"]
     assert no["data"]["q"] == "Priya Shah asks: do we need ethics approval to evaluate our app?"
 
