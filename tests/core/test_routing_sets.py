@@ -1,4 +1,4 @@
-"""Routing on two independent sets of real-style questions, written blind to the knowledge base.
+"""Routing on independent sets of real-style questions, written blind to the knowledge base.
 
 Figures, not a benchmark: the floors sit a little under today's scores so a change that makes
 routing worse fails here before it reaches users.
@@ -53,12 +53,19 @@ def test_lexical_routing_stays_above_its_floor(
 
 
 @pytest.mark.parametrize(
-    ("name", "floor"), [("routing.jsonl", 0.93), ("routing2.jsonl", 0.965), ("real.jsonl", 0.83)]
+    ("name", "floor", "alike"),
+    [
+        ("routing.jsonl", 0.93, 0.70),
+        ("routing2.jsonl", 0.965, 0.85),
+        ("real.jsonl", 0.85, 0.40),
+        ("real2.jsonl", 0.70, 0.40),
+    ],
 )
 def test_fused_routing_stays_above_its_floor(
-    real_kb: KnowledgeBase, fused: tuple[Matcher, Thresholds], name: str, floor: float
+    real_kb: KnowledgeBase, fused: tuple[Matcher, Thresholds], name: str, floor: float, alike: float
 ) -> None:
-    """The default matcher; real.jsonl is copied word for word from public FAQs, forums and articles."""
+    """The default matcher. real.jsonl and real2.jsonl are copied word for word from public FAQs,
+    forums and articles; real2.jsonl is a validation set that content is never tuned on."""
     score, consistency = overall(real_kb, fused[0], name, fused[1])
     assert score >= floor, f"{name}: {score:.3f} < {floor}"
-    assert consistency >= 0.3
+    assert consistency >= alike, f"{name}: paraphrase groups answered alike {consistency:.3f} < {alike}"
