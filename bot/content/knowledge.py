@@ -189,7 +189,11 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
         maps[key] = {str(k) if key == "capitals" else str(k).lower(): v.lower() for k, v in value.items()}
     for word in [w for w in maps["capitals"] if not (w.isalpha() and w.isupper())]:
         problems.add(
-            file, "", f"capitals.{word}", "must be one word in capitals", "write 'HIS: his_scotland'"
+            file,
+            "",
+            f"capitals.{word}",
+            "must be one word in capitals",
+            "write 'HIS: healthcare improvement scotland'",
         )
         del maps["capitals"][word]
     stop = doc.get("stopwords") or []

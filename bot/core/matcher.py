@@ -261,7 +261,7 @@ class Matcher:
     ) -> list[Candidate]:
         """The best entries of both signals, re-scored as w * lexical + (1 - w) * cosine."""
         assert self.semantic is not None
-        similarity = self.semantic.similarity(text, leave_out)
+        similarity = self.semantic.similarity(self.normalise.spell_out(text), leave_out)
         pool = self.weights.pool
         lexical_top = sorted(lexical, key=lambda e: -lexical[e][0])[:pool]
         w = self.weights.lexical

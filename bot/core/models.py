@@ -86,7 +86,7 @@ class Lexicon:
     chatter: frozenset[str] = frozenset()
     """Whole messages that are small talk ("nice one"), as lower-case words joined by spaces."""
     capitals: Mapping[str, str] = field(default_factory=dict)
-    """Words that name something only when written in capitals ("HIS", not "his") -> canonical form."""
+    """Words that name something only when written in capitals ("HIS", not "his") -> what they stand for."""
 
 
 @dataclass(frozen=True)

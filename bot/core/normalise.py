@@ -67,11 +67,16 @@ class Normaliser:
         text = CONTRACTION.sub("", text)
         return WORD.findall(text.replace("'", ""))
 
+    def spell_out(self, text: str) -> str:
+        """The text with words that name something only in capitals written out ("HIS" as
+        "healthcare improvement scotland"), for the sentence encoder as much as for matching."""
+        if self._capitals is None or _shouted(text):
+            return text
+        return self._capitals.sub(lambda m: self.lexicon.capitals[m.group(1)], text)
+
     def canonical_words(self, text: str) -> list[str]:
         """Tokens with phrases and words rewritten, stopwords still in."""
-        if self._capitals is not None and not _shouted(text):
-            text = self._capitals.sub(lambda m: f" {self.lexicon.capitals[m.group(1)]} ", text)
-        tokens = self.tokens(text)
+        tokens = self.tokens(self.spell_out(text))
         out: list[str] = []
         i = 0
         while i < len(tokens):
@@ -102,6 +107,6 @@ class Normaliser:
 
 
 def _shouted(text: str) -> bool:
-    """Written mostly in capitals, where "HIS" is just "his"."""
+    """A sentence written mostly in capitals, where "HIS" is just "his" (a bare "HIS" is the name)."""
     letters = [c for c in text if c.isalpha()]
-    return sum(c.isupper() for c in letters) > len(letters) / 2
+    return len(text.split()) > 2 and sum(c.isupper() for c in letters) > len(letters) / 2

@@ -66,7 +66,15 @@ def test_an_empty_lexicon_still_folds_case_and_punctuation() -> None:
 
 
 def test_a_word_in_capitals_can_name_something_its_lower_case_form_does_not() -> None:
-    normalise = Normaliser(Lexicon(stopwords=frozenset({"his", "with"}), capitals={"HIS": "his_scotland"}))
+    normalise = Normaliser(
+        Lexicon(
+            phrases={"healthcare improvement scotland": "his_scotland"},
+            stopwords=frozenset({"his", "with"}),
+            capitals={"HIS": "healthcare improvement scotland"},
+        )
+    )
+    assert normalise.spell_out("register with HIS") == "register with healthcare improvement scotland"
     assert normalise("register with HIS").words == ("register", "his_scotland")
     assert normalise("his own register").words == ("own", "register")
     assert normalise("HE WANTS HIS OWN ROOM").words == ("he", "wants", "own", "room")  # shouting
+    assert normalise("HIS").words == ("his_scotland",)
