@@ -186,8 +186,9 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             problems.add(file, "", key, "must map text to text", f"write '{key}:' then 'from: to' lines")
             value = {}
-        maps[key] = {str(k) if key == "capitals" else str(k).lower(): v.lower() for k, v in value.items()}
-    for word in [w for w in maps["capitals"] if not (w.isalpha() and w.isupper())]:
+        maps[key] = {str(k): v.lower() for k, v in value.items()}
+    capitals = {w: v for w, v in maps["capitals"].items() if w.isalpha() and w.isupper()}
+    for word in sorted(maps["capitals"].keys() - capitals.keys()):
         problems.add(
             file,
             "",
@@ -195,7 +196,6 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
             "must be one word in capitals",
             "write 'HIS: healthcare improvement scotland'",
         )
-        del maps["capitals"][word]
     stop = doc.get("stopwords") or []
     if not isinstance(stop, list):
         problems.add(file, "", "stopwords", "must be a list", "write stopwords: [a, an, the]")
@@ -225,12 +225,12 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
             file, "", key, "unknown section", "use phrases, words, capitals, concepts, chatter or stopwords"
         )
     return Lexicon(
-        maps["phrases"],
-        maps["words"],
+        {k.lower(): v for k, v in maps["phrases"].items()},
+        {k.lower(): v for k, v in maps["words"].items()},
         frozenset(str(w).lower() for w in stop),
         concepts,
         frozenset(" ".join(Normaliser.tokens(str(c))) for c in chatter),
-        maps["capitals"],
+        capitals,
     )
 
 

@@ -340,8 +340,8 @@ def _lead(candidate: Candidate) -> str:
 def _org_words(org: Organisation, normalise: Normaliser) -> frozenset[str]:
     """The words that name an organisation in a question: its code, and its name when the
     vocabulary reads the name as one word ("Healthcare Improvement Scotland", "HIS")."""
-    name = [w for w in normalise.canonical_words(org.name) if w not in normalise.lexicon.stopwords]
-    return frozenset([org.code.lower(), *name[:1]] if len(name) == 1 else [org.code.lower()])
+    name = normalise(org.name).words
+    return frozenset([org.code.lower(), *name] if len(name) == 1 else [org.code.lower()])
 
 
 def _prefer_named(

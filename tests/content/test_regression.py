@@ -6,8 +6,6 @@ import pytest
 
 from bot.content.problems import ContentError
 from bot.content.regression import build_cases, load_cases
-from bot.core.engine import Thresholds
-from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
 from bot.core.regression import run_cases
 from tests.conftest import ROOT, make_engine
@@ -15,11 +13,15 @@ from tests.conftest import ROOT, make_engine
 
 @pytest.mark.parametrize("semantic", [True, False], ids=["fused", "lexical-fallback"])
 def test_every_regression_question_reaches_its_entry(
-    real_kb: KnowledgeBase, fused: tuple[Matcher, Thresholds], semantic: bool
+    real_kb: KnowledgeBase, semantic: bool, request: pytest.FixtureRequest
 ) -> None:
     cases = load_cases(ROOT / "knowledge", real_kb)
     assert len(cases) >= 20
-    engine = make_engine(real_kb, *((fused[0], None, fused[1]) if semantic else ()))
+    if semantic:
+        matcher, thresholds = request.getfixturevalue("fused")
+        engine = make_engine(real_kb, matcher, thresholds=thresholds)
+    else:
+        engine = make_engine(real_kb)
     failures = run_cases(engine, cases)
     assert failures == [], "\n".join(f"{f.question!r}: expected {f.expected}, got {f.got}" for f in failures)
 
