@@ -291,9 +291,11 @@ class Engine:
         return frozenset(code for code, names in self._org_words.items() if names & words)
 
     def _nation_of(self, orgs: frozenset[str]) -> str | None:
-        """The devolved nation a named organisation works in alone (RQIA: Northern Ireland)."""
-        nations = {n for code in orgs for n in self.kb.organisation(code).nations}
-        return nations.pop() if len(nations) == 1 and "england" not in nations else None
+        """The devolved nation that the named organisations working in one nation alone point to
+        (RQIA: Northern Ireland, also when CQC is named beside it for comparison)."""
+        nations = {self.kb.organisation(code).nations for code in orgs}
+        devolved = {n[0] for n in nations if len(n) == 1 and n[0] != "england"}
+        return devolved.pop() if len(devolved) == 1 else None
 
     def _load(self, conv: Conversation) -> dict[str, Any] | None:
         return self.sessions.load(conv.key, self.now())

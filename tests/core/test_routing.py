@@ -111,3 +111,6 @@ def test_an_organisation_named_by_its_acronym_brings_its_nation(
     engine = make_engine(real_kb, matcher, thresholds=thresholds)
     reply = engine.reply(conv, "How much does it cost to register with HIS?")
     assert reply.entry_id == "nation-registration-fees-devolved"
+    # CQC named beside it for comparison does not take the question back to England
+    compared = engine.reply(conv, "does rqia give ratings like cqc does")
+    assert compared.entry_id == "nation-ni-who-regulates"
