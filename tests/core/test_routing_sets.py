@@ -57,8 +57,9 @@ def test_lexical_routing_stays_above_its_floor(
     [
         ("routing.jsonl", 0.94, 0.80),
         ("routing2.jsonl", 0.965, 0.88),
-        ("real.jsonl", 0.88, 0.65),
-        ("real3.jsonl", 0.79, 0.45),
+        ("real.jsonl", 0.89, 0.68),
+        ("real3.jsonl", 0.80, 0.45),
+        ("real4.jsonl", 0.72, 0.35),
         ("real2.jsonl", 0.73, 0.45),
     ],
 )
@@ -66,7 +67,7 @@ def test_fused_routing_stays_above_its_floor(
     real_kb: KnowledgeBase, fused: tuple[Matcher, Thresholds], name: str, floor: float, alike: float
 ) -> None:
     """The default matcher. The real*.jsonl sets are copied word for word from public FAQs, forums
-    and articles; real3.jsonl is mostly questions Wayfinder should not answer, and real2.jsonl is a
+    and articles; real3.jsonl is mostly questions Wayfinder should not answer, and real2.jsonl is the
     validation set that content is never tuned on."""
     score, consistency = overall(real_kb, fused[0], name, fused[1])
     assert score >= floor, f"{name}: {score:.3f} < {floor}"
