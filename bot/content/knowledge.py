@@ -219,10 +219,18 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
     if not isinstance(chatter, list):
         problems.add(file, "", "chatter", "must be a list", "write chatter: [nice one, good morning]")
         chatter = []
-    unknown = set(doc) - {"phrases", "words", "capitals", "stopwords", "concepts", "chatter"}
+    abroad = doc.get("abroad") or []
+    if not isinstance(abroad, list) or not all(isinstance(w, str) and " " not in w for w in abroad):
+        problems.add(file, "", "abroad", "must be a list of single words", "write abroad: [fda, canada]")
+        abroad = []
+    unknown = set(doc) - {"phrases", "words", "capitals", "stopwords", "concepts", "chatter", "abroad"}
     for key in sorted(unknown):
         problems.add(
-            file, "", key, "unknown section", "use phrases, words, capitals, concepts, chatter or stopwords"
+            file,
+            "",
+            key,
+            "unknown section",
+            "use phrases, words, capitals, concepts, chatter, abroad or stopwords",
         )
     return Lexicon(
         {k.lower(): v for k, v in maps["phrases"].items()},
@@ -231,6 +239,7 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
         concepts,
         frozenset(" ".join(Normaliser.tokens(str(c))) for c in chatter),
         capitals,
+        frozenset(w.lower() for w in abroad),
     )
 
 

@@ -28,6 +28,11 @@ MAX_QUESTION = 2000
 a bound keeps every turn quick, whatever arrives."""
 PICK = re.compile(r"[0-9]{1,3}")
 """A typed choice number: a few plain digits."""
+ABROAD_FACTOR = 0.85
+"""An answer keeps this share of its score when the question is about another country's rules (it
+names the FDA or Canada, say) and nothing in the UK: the redirect for rules abroad can then win."""
+HOME = frozenset({"uk", "great_britain", "british", "england", "english", "nhs", "ukca", *DEVOLVED})
+"""Words that put a question in the UK, besides the organisations' own names."""
 NAMED_ORG_FACTOR = 1.05
 """An entry that signposts an organisation the question names gains this much."""
 MAX_RELATED = 3
@@ -203,7 +208,8 @@ class Engine:
             return _small_talk(tokens)  # a greeting, a bare number: nothing to route
         orgs = self._named_orgs(ranking)
         nation = _named_nation(ranking) or self._nation_of(orgs)
-        candidates = _prefer_named(ranking.candidates, nation or "england", orgs)
+        abroad = self._abroad(ranking, orgs)
+        candidates = _prefer_named(ranking.candidates, nation or "england", orgs, abroad)
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -290,6 +296,11 @@ class Engine:
         words = set(ranking.query.words)
         return frozenset(code for code, names in self._org_words.items() if names & words)
 
+    def _abroad(self, ranking: Ranking, orgs: frozenset[str]) -> bool:
+        """The question names another country's system and nothing that places it in the UK."""
+        words = set(ranking.query.words)
+        return bool(words & self.kb.lexicon.abroad) and not (orgs or words & HOME)
+
     def _nation_of(self, orgs: frozenset[str]) -> str | None:
         """The devolved nation that the named organisations working in one nation alone point to
         (RQIA: Northern Ireland, also when CQC is named beside it for comparison)."""
@@ -347,15 +358,18 @@ def _org_words(org: Organisation, normalise: Normaliser) -> frozenset[str]:
 
 
 def _prefer_named(
-    candidates: tuple[Candidate, ...], nation: str, orgs: frozenset[str] = frozenset()
+    candidates: tuple[Candidate, ...], nation: str, orgs: frozenset[str] = frozenset(), abroad: bool = False
 ) -> tuple[Candidate, ...]:
     """Entries that hold in the nation asked about (England unless another is named) come first,
-    and a question that names an organisation leans towards the entries that send people there."""
+    a question that names an organisation leans towards the entries that send people there, and
+    one about rules abroad leans away from answers."""
 
     def adjusted(c: Candidate) -> Candidate:
         score = c.score if nation in c.entry.nations else c.score * NATION_FACTOR
         if orgs and orgs & set(c.entry.org_codes):
             score *= NAMED_ORG_FACTOR
+        if abroad and c.entry.kind is not Kind.REDIRECT:
+            score *= ABROAD_FACTOR
         return replace(c, score=round(min(score, 1.0), 4))
 
     return tuple(sorted(map(adjusted, candidates), key=lambda c: (-c.score, c.entry.id)))

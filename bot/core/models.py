@@ -87,6 +87,8 @@ class Lexicon:
     """Whole messages that are small talk ("nice one"), as lower-case words joined by spaces."""
     capitals: Mapping[str, str] = field(default_factory=dict)
     """Words that name something only when written in capitals ("HIS", not "his") -> what they stand for."""
+    abroad: frozenset[str] = frozenset()
+    """Words (as normalised) that name another country's health system or rules ("fda", "canada")."""
 
 
 @dataclass(frozen=True)

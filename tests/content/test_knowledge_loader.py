@@ -149,13 +149,14 @@ def test_the_real_knowledge_base_is_valid(real_kb: KnowledgeBase) -> None:
 def test_vocabulary_problems_are_reported() -> None:
     vocabulary = (
         "phrases: {a i: ai}\nconcepts:\n  medical_purpose: [diagnose, early warning]\nsynonyms: {}\n"
-        "capitals: {HIS: his_scotland, his: his_scotland}\n"
+        "capitals: {HIS: his_scotland, his: his_scotland}\nabroad: [fda, health canada]\n"
     )
     found = problems(GOOD, **{"vocabulary.yaml": vocabulary})
     assert {(p.file, p.field) for p in found} == {
         ("vocabulary.yaml", "concepts.medical_purpose"),
         ("vocabulary.yaml", "synonyms"),
         ("vocabulary.yaml", "capitals.his"),
+        ("vocabulary.yaml", "abroad"),
     }
 
 

@@ -114,3 +114,23 @@ def test_an_organisation_named_by_its_acronym_brings_its_nation(
     # CQC named beside it for comparison does not take the question back to England
     compared = engine.reply(conv, "does rqia give ratings like cqc does")
     assert compared.entry_id == "nation-ni-who-regulates"
+
+
+@pytest.mark.parametrize(
+    ("message", "outcome"),
+    [
+        ("does our health app need FDA clearance", Outcome.REDIRECT),
+        ("we have FDA clearance, can we now sell in the UK", Outcome.ANSWER),
+        ("we're a US company, how do we get our app into the NHS", Outcome.ANSWER),
+    ],
+)
+def test_rules_abroad_go_to_the_redirect_unless_the_uk_is_in_the_question(
+    real_kb: KnowledgeBase,
+    fused: tuple[Matcher, Thresholds],
+    conv: Conversation,
+    message: str,
+    outcome: Outcome,
+) -> None:
+    matcher, thresholds = fused
+    reply = make_engine(real_kb, matcher, thresholds=thresholds).reply(conv, message)
+    assert reply.outcome is outcome
