@@ -29,7 +29,8 @@ SCALE = 50
 OFF_TOPIC = ["what's on tv tonight", "best running shoes", "how do I reset my password", "recipe for soup"]
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -130,7 +131,7 @@ def run_bench(settings: Settings, out: TextIO, extra: Sequence[Callable[[TextIO]
     out.write(f"  {'load and validate content':<34} {load_s:.3f} s\n")
     out.write(f"  {'load, index and wire':<34} {build_s:.3f} s\n")
     _report(out, "answer latency (SQLite gap log)", latencies, wall)
-    out.write(f"  {'peak memory (process RSS)':<34} {_peak_mb():.0f} MB\n\n")
+    out.write(f"  {'peak memory (process RSS)':<34} {peak_mb():.0f} MB\n\n")
 
     big = synthetic(kb)
     t0 = time.perf_counter()
@@ -145,7 +146,7 @@ def run_bench(settings: Settings, out: TextIO, extra: Sequence[Callable[[TextIO]
     )
     out.write(f"  {'index':<34} {index_s:.2f} s\n")
     _report(out, "answer latency (in-memory log)", latencies, wall)
-    out.write(f"  {'peak memory (process RSS)':<34} {_peak_mb():.0f} MB\n")
+    out.write(f"  {'peak memory (process RSS)':<34} {peak_mb():.0f} MB\n")
     for measure in extra:
         out.write("\n")
         measure(out)

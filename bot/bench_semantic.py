@@ -5,7 +5,6 @@ memory and the scale curve. Figures, not tests: nothing here fails because the m
 from __future__ import annotations
 
 import os
-import resource
 import site
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from typing import TextIO
 import numpy as np
 
 from bot import wiring
-from bot.bench import percentile, questions_for, synthetic, time_answers
+from bot.bench import peak_mb, percentile, questions_for, synthetic, time_answers
 from bot.core.engine import Engine
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
@@ -157,5 +156,4 @@ def report_semantic(out: TextIO, settings: Settings) -> None:
         f"  {'installed with it':<34} {_installed_mb('onnxruntime', 'tokenizers', 'numpy', 'numpy.libs')}\n"
     )
     scale_curve(out, kb, index)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.write(f"  {'peak RSS of the bench process':<34} {peak:.0f} MB\n")
+    out.write(f"  {'peak RSS of the bench process':<34} {peak_mb():.0f} MB\n")

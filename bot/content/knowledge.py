@@ -196,10 +196,7 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
             "must be one word in capitals",
             "write 'HIS: healthcare improvement scotland'",
         )
-    stop = doc.get("stopwords") or []
-    if not isinstance(stop, list):
-        problems.add(file, "", "stopwords", "must be a list", "write stopwords: [a, an, the]")
-        stop = []
+    stop = _listed(doc, "stopwords", problems, "write stopwords: [a, an, the]")
     concepts: dict[str, tuple[str, ...]] = {}
     raw_concepts = doc.get("concepts") or {}
     if not isinstance(raw_concepts, dict):
@@ -215,14 +212,8 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
             continue
         for member in members:
             concepts[member.lower()] = (*concepts.get(member.lower(), ()), str(idea).lower())
-    chatter = doc.get("chatter") or []
-    if not isinstance(chatter, list):
-        problems.add(file, "", "chatter", "must be a list", "write chatter: [nice one, good morning]")
-        chatter = []
-    abroad = doc.get("abroad") or []
-    if not isinstance(abroad, list) or not all(isinstance(w, str) and " " not in w for w in abroad):
-        problems.add(file, "", "abroad", "must be a list of single words", "write abroad: [fda, canada]")
-        abroad = []
+    chatter = _listed(doc, "chatter", problems, "write chatter: [nice one, good morning]")
+    abroad = _listed(doc, "abroad", problems, "write abroad: [fda, canada]", single_words=True)
     unknown = set(doc) - {"phrases", "words", "capitals", "stopwords", "concepts", "chatter", "abroad"}
     for key in sorted(unknown):
         problems.add(
@@ -241,6 +232,26 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
         capitals,
         frozenset(w.lower() for w in abroad),
     )
+
+
+def _listed(
+    doc: dict[str, Any], key: str, problems: Collector, fix: str, *, single_words: bool = False
+) -> list[Any]:
+    """A vocabulary section that is a list (of single words, if asked); empty, and reported, if not."""
+    value = doc.get(key) or []
+    ok = isinstance(value, list) and (
+        not single_words or all(isinstance(w, str) and " " not in w for w in value)
+    )
+    if not ok:
+        problems.add(
+            "vocabulary.yaml",
+            "",
+            key,
+            "must be a list of single words" if single_words else "must be a list",
+            fix,
+        )
+        return []
+    return value
 
 
 class Fields:

@@ -206,9 +206,10 @@ class Engine:
         ranking = self.matcher.rank(text)
         if not any(term.strip("0123456789") for term in ranking.query.terms):
             return _small_talk(tokens)  # a greeting, a bare number: nothing to route
-        orgs = self._named_orgs(ranking)
+        words = frozenset(ranking.query.words)
+        orgs = self._named_orgs(words)
         nation = _named_nation(ranking) or self._nation_of(orgs)
-        abroad = self._abroad(ranking, orgs)
+        abroad = self._abroad(words, orgs)
         candidates = _prefer_named(ranking.candidates, nation or "england", orgs, abroad)
         t = self.thresholds
         best = candidates[0] if candidates else None
@@ -292,13 +293,11 @@ class Engine:
         self.gaps.record(gap)
         return gap
 
-    def _named_orgs(self, ranking: Ranking) -> frozenset[str]:
-        words = set(ranking.query.words)
+    def _named_orgs(self, words: frozenset[str]) -> frozenset[str]:
         return frozenset(code for code, names in self._org_words.items() if names & words)
 
-    def _abroad(self, ranking: Ranking, orgs: frozenset[str]) -> bool:
+    def _abroad(self, words: frozenset[str], orgs: frozenset[str]) -> bool:
         """The question names another country's system and nothing that places it in the UK."""
-        words = set(ranking.query.words)
         return bool(words & self.kb.lexicon.abroad) and not (orgs or words & HOME)
 
     def _nation_of(self, orgs: frozenset[str]) -> str | None:
