@@ -214,14 +214,16 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
             concepts[member.lower()] = (*concepts.get(member.lower(), ()), str(idea).lower())
     chatter = _listed(doc, "chatter", problems, "write chatter: [nice one, good morning]")
     abroad = _listed(doc, "abroad", problems, "write abroad: [fda, canada]", single_words=True)
-    unknown = set(doc) - {"phrases", "words", "capitals", "stopwords", "concepts", "chatter", "abroad"}
+    askers = _listed(doc, "askers", problems, "write askers: [essay, reporter]", single_words=True)
+    sections = {"phrases", "words", "capitals", "stopwords", "concepts", "chatter", "abroad", "askers"}
+    unknown = set(doc) - sections
     for key in sorted(unknown):
         problems.add(
             file,
             "",
             key,
             "unknown section",
-            "use phrases, words, capitals, concepts, chatter, abroad or stopwords",
+            "use phrases, words, capitals, concepts, chatter, abroad, askers or stopwords",
         )
     return Lexicon(
         {k.lower(): v for k, v in maps["phrases"].items()},
@@ -231,6 +233,7 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
         frozenset(" ".join(Normaliser.tokens(str(c))) for c in chatter),
         capitals,
         frozenset(w.lower() for w in abroad),
+        frozenset(w.lower() for w in askers),
     )
 
 

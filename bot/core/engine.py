@@ -28,9 +28,10 @@ MAX_QUESTION = 2000
 a bound keeps every turn quick, whatever arrives."""
 PICK = re.compile(r"[0-9]{1,3}")
 """A typed choice number: a few plain digits."""
-ABROAD_FACTOR = 0.85
-"""An answer keeps this share of its score when the question is about another country's rules (it
-names the FDA or Canada, say) and nothing in the UK: the redirect for rules abroad can then win."""
+ELSEWHERE_FACTOR = 0.85
+"""An answer keeps this share of its score when the question belongs elsewhere: it is about another
+country's rules (it names the FDA or Canada, say, and nothing in the UK), or its asker says they are
+someone Wayfinder is not for (an essay, a reporter, a vacancy). A redirect can then win."""
 HOME = frozenset({"uk", "great_britain", "british", "england", "english", "nhs", "ukca", *DEVOLVED})
 """Words that put a question in the UK, besides the organisations' own names."""
 NAMED_ORG_FACTOR = 1.05
@@ -209,8 +210,8 @@ class Engine:
         words = frozenset(ranking.query.words)
         orgs = self._named_orgs(words)
         nation = _named_nation(ranking) or self._nation_of(orgs)
-        abroad = self._abroad(words, orgs)
-        candidates = _prefer_named(ranking.candidates, nation or "england", orgs, abroad)
+        elsewhere = self._abroad(words, orgs) or bool(words & self.kb.lexicon.askers)
+        candidates = _prefer_named(ranking.candidates, nation or "england", orgs, elsewhere)
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -357,18 +358,21 @@ def _org_words(org: Organisation, normalise: Normaliser) -> frozenset[str]:
 
 
 def _prefer_named(
-    candidates: tuple[Candidate, ...], nation: str, orgs: frozenset[str] = frozenset(), abroad: bool = False
+    candidates: tuple[Candidate, ...],
+    nation: str,
+    orgs: frozenset[str] = frozenset(),
+    elsewhere: bool = False,
 ) -> tuple[Candidate, ...]:
     """Entries that hold in the nation asked about (England unless another is named) come first,
     a question that names an organisation leans towards the entries that send people there, and
-    one about rules abroad leans away from answers."""
+    one that belongs elsewhere (`ELSEWHERE_FACTOR`) leans away from answers."""
 
     def adjusted(c: Candidate) -> Candidate:
         score = c.score if nation in c.entry.nations else c.score * NATION_FACTOR
         if orgs and orgs & set(c.entry.org_codes):
             score *= NAMED_ORG_FACTOR
-        if abroad and c.entry.kind is not Kind.REDIRECT:
-            score *= ABROAD_FACTOR
+        if elsewhere and c.entry.kind is not Kind.REDIRECT:
+            score *= ELSEWHERE_FACTOR
         return replace(c, score=round(min(score, 1.0), 4))
 
     return tuple(sorted(map(adjusted, candidates), key=lambda c: (-c.score, c.entry.id)))

@@ -89,6 +89,9 @@ class Lexicon:
     """Words that name something only when written in capitals ("HIS", not "his") -> what they stand for."""
     abroad: frozenset[str] = frozenset()
     """Words (as normalised) that name another country's health system or rules ("fda", "canada")."""
+    askers: frozenset[str] = frozenset()
+    """Words (as normalised) that say the asker is someone Wayfinder is not for: a student's essay, a
+    journalist, a job hunt ("essay", "reporter", "vacancy")."""
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def test_vocabulary_problems_are_reported() -> None:
     vocabulary = (
         "phrases: {a i: ai}\nconcepts:\n  medical_purpose: [diagnose, early warning]\nsynonyms: {}\n"
         "capitals: {HIS: his_scotland, his: his_scotland}\nabroad: [fda, health canada]\n"
+        "askers: {essay: true}\n"
     )
     found = problems(GOOD, **{"vocabulary.yaml": vocabulary})
     assert {(p.file, p.field) for p in found} == {
@@ -157,6 +158,7 @@ def test_vocabulary_problems_are_reported() -> None:
         ("vocabulary.yaml", "synonyms"),
         ("vocabulary.yaml", "capitals.his"),
         ("vocabulary.yaml", "abroad"),
+        ("vocabulary.yaml", "askers"),
     }
 
 

@@ -134,3 +134,33 @@ def test_rules_abroad_go_to_the_redirect_unless_the_uk_is_in_the_question(
     matcher, thresholds = fused
     reply = make_engine(real_kb, matcher, thresholds=thresholds).reply(conv, message)
     assert reply.outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        (
+            "A level coursework about how devices are regulated in Britain, "
+            "please explain UKCA marking simply",
+            "redirect-coursework-and-study",
+        ),
+        ("CQC inspector vacancies, what salary do they pay", "redirect-own-employment"),
+        ("how does UKCA marking work", "mhra-ukca-ce-marking-great-britain"),
+        (
+            "we're building a careers app for student nurses, is it a medical device",
+            "mhra-is-my-software-a-medical-device",
+        ),
+    ],
+)
+def test_an_asker_wayfinder_is_not_for_goes_to_the_redirect(
+    real_kb: KnowledgeBase,
+    fused: tuple[Matcher, Thresholds],
+    conv: Conversation,
+    message: str,
+    entry: str,
+) -> None:
+    """A student's coursework or a job hunt names itself ("coursework", "vacancies"); the same topic
+    asked plainly, or an innovator's product that merely mentions careers, still gets its answer."""
+    matcher, thresholds = fused
+    reply = make_engine(real_kb, matcher, thresholds=thresholds).reply(conv, message)
+    assert reply.entry_id == entry
