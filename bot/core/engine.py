@@ -210,8 +210,9 @@ class Engine:
         words = frozenset(ranking.query.words)
         orgs = self._named_orgs(words)
         nation = _named_nation(ranking) or self._nation_of(orgs)
-        elsewhere = self._abroad(words, orgs) or bool(words & self.kb.lexicon.askers)
-        candidates = _prefer_named(ranking.candidates, nation or "england", orgs, elsewhere)
+        candidates = _prefer_named(
+            ranking.candidates, nation or "england", orgs, self._elsewhere(words, orgs)
+        )
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -297,9 +298,12 @@ class Engine:
     def _named_orgs(self, words: frozenset[str]) -> frozenset[str]:
         return frozenset(code for code, names in self._org_words.items() if names & words)
 
-    def _abroad(self, words: frozenset[str], orgs: frozenset[str]) -> bool:
-        """The question names another country's system and nothing that places it in the UK."""
-        return bool(words & self.kb.lexicon.abroad) and not (orgs or words & HOME)
+    def _elsewhere(self, words: frozenset[str], orgs: frozenset[str]) -> bool:
+        """The question names another country's system and nothing that places it in the UK, or its
+        asker says they are someone Wayfinder is not for."""
+        lexicon = self.kb.lexicon
+        abroad = bool(words & lexicon.abroad) and not (orgs or words & HOME)
+        return abroad or bool(words & lexicon.askers)
 
     def _nation_of(self, orgs: frozenset[str]) -> str | None:
         """The devolved nation that the named organisations working in one nation alone point to
