@@ -63,6 +63,7 @@ def test_lexical_routing_stays_above_its_floor(
         ("real5.jsonl", 0.68, 0.30),
         ("real6.jsonl", 0.69, 0.60),
         ("real7.jsonl", 0.73, 0.50),
+        ("real8.jsonl", 0.77, 0.50),
         ("real2.jsonl", 0.75, 0.55),
     ],
 )
