@@ -64,6 +64,8 @@ ENTRY_FIELDS = {
 }  # fmt: skip
 SIGNPOST_FIELDS = {"org", "what", "url", "need"}
 ORG_FIELDS = {"code", "name", "for", "not", "website", "nations", "domains", "formerly", "scope"}
+VOCABULARY = "vocabulary.yaml"
+VOCABULARY_SECTIONS = ("phrases", "words", "capitals", "concepts", "chatter", "abroad", "askers", "stopwords")
 
 
 def link_problem(url: str) -> tuple[str, str] | None:
@@ -76,7 +78,7 @@ def link_problem(url: str) -> tuple[str, str] | None:
 
 def load_knowledge(root: Path) -> KnowledgeBase:
     """Read knowledge/ from disk; raises ContentError listing every problem."""
-    texts = read_texts(root, ["stages.yaml", "organisations.yaml", "vocabulary.yaml", "entries/*.yaml"])
+    texts = read_texts(root, ["stages.yaml", "organisations.yaml", VOCABULARY, "entries/*.yaml"])
     return build_knowledge(texts)
 
 
@@ -86,7 +88,7 @@ def build_knowledge(texts: Mapping[str, str]) -> KnowledgeBase:
     docs = {name: parse_yaml(name, text, problems) for name, text in texts.items()}
     stages = _stages(docs.get("stages.yaml"), problems)
     orgs = _organisations(docs.get("organisations.yaml"), problems)
-    lexicon = _lexicon(docs.get("vocabulary.yaml"), problems)
+    lexicon = _lexicon(docs.get(VOCABULARY), problems)
     entry_docs = {name: doc for name, doc in docs.items() if name.startswith("entries/")}
     if not entry_docs:
         problems.add("entries/", "", "", "no entry files found", "add YAML files under knowledge/entries/")
@@ -174,7 +176,7 @@ def _organisations(doc: Any, problems: Collector) -> list[Organisation]:
 
 
 def _lexicon(doc: Any, problems: Collector) -> Lexicon:
-    file = "vocabulary.yaml"
+    file = VOCABULARY
     if doc is None:
         return Lexicon()
     if not isinstance(doc, dict):
@@ -215,16 +217,9 @@ def _lexicon(doc: Any, problems: Collector) -> Lexicon:
     chatter = _listed(doc, "chatter", problems, "write chatter: [nice one, good morning]")
     abroad = _listed(doc, "abroad", problems, "write abroad: [fda, canada]", single_words=True)
     askers = _listed(doc, "askers", problems, "write askers: [essay, reporter]", single_words=True)
-    sections = {"phrases", "words", "capitals", "stopwords", "concepts", "chatter", "abroad", "askers"}
-    unknown = set(doc) - sections
-    for key in sorted(unknown):
-        problems.add(
-            file,
-            "",
-            key,
-            "unknown section",
-            "use phrases, words, capitals, concepts, chatter, abroad, askers or stopwords",
-        )
+    known = f"use {', '.join(VOCABULARY_SECTIONS[:-1])} or {VOCABULARY_SECTIONS[-1]}"
+    for key in sorted(set(doc) - set(VOCABULARY_SECTIONS)):
+        problems.add(file, "", key, "unknown section", known)
     return Lexicon(
         {k.lower(): v for k, v in maps["phrases"].items()},
         {k.lower(): v for k, v in maps["words"].items()},
@@ -247,7 +242,7 @@ def _listed(
     )
     if not ok:
         problems.add(
-            "vocabulary.yaml",
+            VOCABULARY,
             "",
             key,
             "must be a list of single words" if single_words else "must be a list",
