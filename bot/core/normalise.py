@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,7 +50,11 @@ class Normaliser:
             key = tuple(self.tokens(phrase))
             if key:
                 self._phrases[key] = tuple(self.tokens(canonical)) if canonical else ()
-        self._longest = max((len(k) for k in self._phrases), default=0)
+        self._sizes: dict[str, list[int]] = defaultdict(list)
+        """First word of a phrase -> the lengths of phrases starting with it, longest first."""
+        for key in sorted(self._phrases, key=len, reverse=True):
+            if len(key) > 1 and len(key) not in self._sizes[key[0]]:
+                self._sizes[key[0]].append(len(key))
         self._capitals = (
             re.compile(r"\b(" + "|".join(map(re.escape, lexicon.capitals)) + r")\b")
             if lexicon.capitals
@@ -70,7 +75,7 @@ class Normaliser:
     def spell_out(self, text: str) -> str:
         """The text with words that name something only in capitals written out ("HIS" as
         "healthcare improvement scotland"), for the sentence encoder as much as for matching."""
-        if self._capitals is None or _shouted(text):
+        if self._capitals is None or not self._capitals.search(text) or _shouted(text):
             return text
         return self._capitals.sub(lambda m: self.lexicon.capitals[m.group(1)], text)
 
@@ -80,7 +85,7 @@ class Normaliser:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest, len(tokens) - i), 1, -1):
+            for size in self._sizes.get(tokens[i], ()):
                 replacement = self._phrases.get(tuple(tokens[i : i + size]))
                 if replacement is not None:
                     out.extend(replacement)

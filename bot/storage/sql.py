@@ -6,12 +6,8 @@ import json
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.ports import Gap, GapReason, GapStatus
 from bot.storage.schema import GapRow, SessionRow, aware
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 3
@@ -88,6 +87,9 @@ class Database:
 
 
 def alembic_config() -> Config:
+    """Alembic is imported here, on first use of a database, not at start-up (it costs 0.3 s)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -95,6 +97,10 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to head; on PostgreSQL a lock keeps two instances from racing."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = alembic_config()
     head = ScriptDirectory.from_config(config).get_current_head()
     with engine.begin() as conn:
