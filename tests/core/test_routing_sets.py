@@ -58,6 +58,7 @@ def test_lexical_routing_stays_above_its_floor(
     [
         ("routing.jsonl", 0.94, 0.80),
         ("routing2.jsonl", 0.965, 0.88),
+        ("routing3.jsonl", 0.91, 0.80),
         ("real.jsonl", 0.87, 0.68),
         ("real3.jsonl", 0.84, 0.45),
         ("real4.jsonl", 0.77, 0.40),
