@@ -28,7 +28,7 @@ MAX_QUESTION = 2000
 a bound keeps every turn quick, whatever arrives."""
 PICK = re.compile(r"[0-9]{1,3}")
 """A typed choice number: a few plain digits."""
-ELSEWHERE_FACTOR = 0.85
+ELSEWHERE_FACTOR = 0.8
 """An answer keeps this share of its score when the question belongs elsewhere: it is about another
 country's rules (it names the FDA or Canada, say, and nothing in the UK), or its asker says they are
 someone Wayfinder is not for (an essay, a reporter, a vacancy). A redirect can then win."""
