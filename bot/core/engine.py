@@ -256,9 +256,12 @@ class Engine:
         )
         note = ""
         if nation and nation not in entry.nations:
-            local = [o.name for o in self.kb.organisations if o.nations == (nation,) and not o.redirect_only]
+            local = [o for o in self.kb.organisations if o.nations == (nation,) and not o.redirect_only]
             if local:
-                note = messages.NATION_NOTE.format(nation=NATION_NAMES[nation], orgs=" and ".join(local))
+                note = messages.NATION_NOTE.format(
+                    nation=NATION_NAMES[nation], orgs=" and ".join(o.name for o in local)
+                )
+                links = (*(Link(o.code, o.name, o.for_, o.website, False) for o in local), *links)
         outcome = Outcome.REDIRECT if entry.kind is Kind.REDIRECT else Outcome.ANSWER
         related = (self.kb.entry(rid) for rid in entry.related)
         see_also = tuple(Choice(r.title, f"pick:{r.id}:") for r in related if r is not None)[:MAX_RELATED]

@@ -137,6 +137,10 @@ def test_an_england_only_answer_to_a_devolved_question_says_so(
     reply = engine.reply(conv, "do we need ethics approval to evaluate our service in wales")
     assert reply.entry_id == "ethics-evaluation"
     assert "This answer is for England" in reply.note and "Wales" in reply.note
+    wales = {o.code for o in fixture_kb.organisations if o.nations == ("wales",) and not o.redirect_only}
+    assert wales and {link.org for link in reply.links[: len(wales)]} == wales, (
+        "Wales's regulators come first"
+    )
 
 
 def test_close_candidates_from_the_same_organisation_get_the_best_answer(
