@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import site
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +16,7 @@ from typing import TextIO
 import numpy as np
 
 from bot import wiring
-from bot.bench import peak_mb, percentile, questions_for, synthetic, time_answers
+from bot.bench import first_answer, peak_mb, percentile, questions_for, synthetic, time_answers
 from bot.core.engine import Engine
 from bot.core.matcher import Matcher
 from bot.core.models import KnowledgeBase
@@ -41,7 +40,7 @@ def _ms(seconds: list[float]) -> str:
 
 
 def _child_run(env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of one `python -m bot ask` in a fresh process."""
+    """(seconds to the first answer, peak RSS MB) of one `python -m bot ask` in a fresh process."""
     code = (  # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec
         "import re, sys\n"
         "from bot.__main__ import main\n"
@@ -49,10 +48,8 @@ def _child_run(env: dict[str, str]) -> tuple[float, float]:
         "status = open('/proc/self/status').read()\n"
         "print(re.search(r'VmHWM:\\s*(\\d+)', status).group(1), file=sys.stderr)\n"
     )
-    t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - t0
-    return wall, int(done.stderr.strip().splitlines()[-1]) / 1024
+    seconds, err = first_answer([sys.executable, "-c", code], env)
+    return seconds, int(err.strip().splitlines()[-1]) / 1024
 
 
 def _installed_mb(*packages: str) -> str:
