@@ -62,7 +62,7 @@ def semantic_index(settings: Settings, kb: KnowledgeBase) -> tuple[SemanticIndex
         from bot.semantic.cache import VectorCache
         from bot.semantic.onnx import OnnxEncoder
 
-        encoder = OnnxEncoder(settings.model)
+        encoder = OnnxEncoder(settings.model, prepared=settings.cache_dir)
         vectors, report = VectorCache(settings.cache_dir, encoder).vectors(
             [t for _, t in index_texts(kb.entries)]
         )

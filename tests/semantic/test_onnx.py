@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,3 +58,24 @@ def test_text_no_utf8_string_may_hold_is_encoded_not_refused(encoder: OnnxEncode
     """A lone surrogate can arrive in a JSON payload ("\\ud800"); the tokenizer refuses it raw."""
     vectors = encoder.encode(["is my app a medical device \ud800", "\udfff"])
     assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
+
+
+def test_a_prepared_graph_is_written_once_then_read_and_gives_the_same_vectors(tmp_path: Path) -> None:
+    texts = [r["text"] for r in REFERENCE]
+    first = OnnxEncoder(prepared=tmp_path)
+    (saved,) = tmp_path.iterdir()
+    assert saved.name.startswith(first.model_id) and saved.suffix == ".onnx"
+    written = saved.stat().st_mtime_ns
+    second = OnnxEncoder(prepared=tmp_path)
+    assert saved.stat().st_mtime_ns == written, "the prepared graph is read, not written again"
+    assert np.array_equal(first.encode(texts), second.encode(texts))
+    assert np.array_equal(second.encode(texts), OnnxEncoder().encode(texts))
+
+
+def test_a_damaged_prepared_graph_is_replaced_not_fatal(tmp_path: Path) -> None:
+    OnnxEncoder(prepared=tmp_path)
+    (saved,) = tmp_path.iterdir()
+    saved.write_bytes(b"not a model")
+    encoder = OnnxEncoder(prepared=tmp_path)
+    assert encoder.encode(["is my app a medical device"]).shape == (1, 384)
+    assert saved.stat().st_size > 1_000_000 and [p.name for p in tmp_path.iterdir()] == [saved.name]
