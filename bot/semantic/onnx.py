@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +14,8 @@ import onnxruntime
 from tokenizers import Tokenizer
 
 from bot.core.semantic import Vectors
+
+log = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MAX_TOKENS = 256
@@ -62,22 +66,28 @@ class OnnxEncoder:
 def _session(model: Path, prepared: Path | None) -> onnxruntime.InferenceSession:
     """A session on the model, optimised to the portable (extended) level, which gives the same
     vectors, bit for bit, as the full level. A prepared copy is read when there is one and written
-    when there is not; a damaged copy is replaced, never fatal."""
+    when there is not; a damaged copy is replaced, and one that cannot be written is done without."""
     level = onnxruntime.GraphOptimizationLevel
     if prepared is not None and prepared.is_file():
         try:
             return _open(prepared, _options(level.ORT_DISABLE_ALL))
         except Exception:  # damaged or foreign: optimise afresh below
-            prepared.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                prepared.unlink(missing_ok=True)
     options = _options(level.ORT_ENABLE_EXTENDED)
     if prepared is None:
         return _open(model, options)
-    prepared.parent.mkdir(parents=True, exist_ok=True)
     partial = prepared.with_name(f"{prepared.name}.{os.getpid()}.part")
-    options.optimized_model_filepath = str(partial)
-    session = _open(model, options)
-    os.replace(partial, prepared)  # whole or not at all, whatever runs beside it
-    return session
+    try:
+        prepared.parent.mkdir(parents=True, exist_ok=True)
+        options.optimized_model_filepath = str(partial)
+        session = _open(model, options)
+        os.replace(partial, prepared)  # whole or not at all, whatever runs beside it
+        return session
+    except Exception as exc:  # a read-only or full disk costs start-up time, never the encoder
+        plain = _open(model, _options(level.ORT_ENABLE_EXTENDED))  # a model that cannot load raises
+        log.warning("Could not keep the optimised model in %s (%s).", prepared.parent, exc)
+        return plain
 
 
 def _options(level: onnxruntime.GraphOptimizationLevel) -> onnxruntime.SessionOptions:

@@ -79,3 +79,13 @@ def test_a_damaged_prepared_graph_is_replaced_not_fatal(tmp_path: Path) -> None:
     encoder = OnnxEncoder(prepared=tmp_path)
     assert encoder.encode(["is my app a medical device"]).shape == (1, 384)
     assert saved.stat().st_size > 1_000_000 and [p.name for p in tmp_path.iterdir()] == [saved.name]
+
+
+def test_a_folder_that_cannot_be_written_costs_the_prepared_graph_not_the_encoder(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    encoder = OnnxEncoder(prepared=blocked / "cache")
+    assert encoder.encode(["is my app a medical device"]).shape == (1, 384)
+    assert "Could not keep the optimised model" in caplog.text
