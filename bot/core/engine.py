@@ -105,6 +105,12 @@ class Engine:
         self.now = now
         self.flows = flows or FlowSet()
         self._org_words = {o.code: _org_words(o, matcher.normalise) for o in kb.organisations}
+        self._regulators = {
+            n: tuple(o for o in kb.organisations if o.nations == (n,) and not o.redirect_only)
+            for n in NATION_NAMES
+        }
+        """Per nation, the organisations working there alone: named and linked first when an answer
+        does not hold in the nation asked about."""
 
     # -- conversation -----------------------------------------------------------------
 
@@ -255,13 +261,11 @@ class Engine:
             Link(s.org, self.kb.organisation(s.org).name, s.what, s.url, s.required) for s in entry.signposts
         )
         note = ""
-        if nation and nation not in entry.nations:
-            local = [o for o in self.kb.organisations if o.nations == (nation,) and not o.redirect_only]
-            if local:
-                note = messages.NATION_NOTE.format(
-                    nation=NATION_NAMES[nation], orgs=" and ".join(o.name for o in local)
-                )
-                links = (*(Link(o.code, o.name, o.for_, o.website, False) for o in local), *links)
+        if nation and nation not in entry.nations and (local := self._regulators.get(nation, ())):
+            note = messages.NATION_NOTE.format(
+                nation=NATION_NAMES[nation], orgs=" and ".join(o.name for o in local)
+            )
+            links = (*(Link(o.code, o.name, o.for_, o.website, False) for o in local), *links)
         outcome = Outcome.REDIRECT if entry.kind is Kind.REDIRECT else Outcome.ANSWER
         related = (self.kb.entry(rid) for rid in entry.related)
         see_also = tuple(Choice(r.title, f"pick:{r.id}:") for r in related if r is not None)[:MAX_RELATED]
