@@ -36,6 +36,9 @@ HOME = frozenset({"uk", "great_britain", "british", "england", "english", "nhs",
 """Words that put a question in the UK, besides the organisations' own names."""
 NAMED_ORG_FACTOR = 1.05
 """An entry that signposts an organisation the question names gains this much."""
+WEIGHED = 10
+"""The best entries by match that the engine weighs again for nation, named organisations and
+questions that belong elsewhere: a redirect a little way down can still win."""
 MAX_RELATED = 3
 """An answer offers at most this many related entries ("See also"), in the order the entry lists them."""
 
@@ -105,6 +108,12 @@ class Engine:
         self.now = now
         self.flows = flows or FlowSet()
         self._org_words = {o.code: _org_words(o, matcher.normalise) for o in kb.organisations}
+        self._redirect_terms = {
+            e.id: terms
+            for e, terms in zip(matcher.entries, matcher.entry_terms, strict=True)
+            if e.kind is Kind.REDIRECT
+        }
+        """Each redirect's vocabulary: one that uses the words placing a question elsewhere is its answer."""
         self._regulators = {
             n: tuple(o for o in kb.organisations if o.nations == (n,) and not o.redirect_only)
             for n in NATION_NAMES
@@ -210,15 +219,17 @@ class Engine:
         tokens = self.matcher.normalise.tokens(text)
         if " ".join(tokens) in self.kb.lexicon.chatter:
             return _small_talk(tokens)
-        ranking = self.matcher.rank(text)
+        ranking = self.matcher.rank(text, limit=WEIGHED)
         if not any(term.strip("0123456789") for term in ranking.query.terms):
             return _small_talk(tokens)  # a greeting, a bare number: nothing to route
         words = frozenset(ranking.query.words)
         orgs = self._named_orgs(words)
         nation = _named_nation(ranking) or self._nation_of(orgs)
-        candidates = _prefer_named(
-            ranking.candidates, nation or "england", orgs, self._elsewhere(words, orgs)
+        elsewhere = self._elsewhere(words, orgs)
+        away = frozenset(
+            t for w, t in zip(ranking.query.words, ranking.query.terms, strict=True) if w in elsewhere
         )
+        candidates = _prefer_named(ranking.candidates, nation or "england", orgs, away, self._redirect_terms)
         t = self.thresholds
         best = candidates[0] if candidates else None
         if best is None or best.score < t.clarify or ranking.coverage < t.coverage:
@@ -305,12 +316,12 @@ class Engine:
     def _named_orgs(self, words: frozenset[str]) -> frozenset[str]:
         return frozenset(code for code, names in self._org_words.items() if names & words)
 
-    def _elsewhere(self, words: frozenset[str], orgs: frozenset[str]) -> bool:
-        """The question names another country's system and nothing that places it in the UK, or its
-        asker says they are someone Wayfinder is not for."""
+    def _elsewhere(self, words: frozenset[str], orgs: frozenset[str]) -> frozenset[str]:
+        """The words with which the question names another country's system (and nothing places it
+        in the UK), or its asker says they are someone Wayfinder is not for; none if neither."""
         lexicon = self.kb.lexicon
-        abroad = bool(words & lexicon.abroad) and not (orgs or words & HOME)
-        return abroad or bool(words & lexicon.askers)
+        abroad = words & lexicon.abroad if not (orgs or words & HOME) else frozenset()
+        return abroad | (words & lexicon.askers)
 
     def _nation_of(self, orgs: frozenset[str]) -> str | None:
         """The devolved nation that the named organisations working in one nation alone point to
@@ -372,11 +383,13 @@ def _prefer_named(
     candidates: tuple[Candidate, ...],
     nation: str,
     orgs: frozenset[str] = frozenset(),
-    elsewhere: bool = False,
+    elsewhere: frozenset[str] = frozenset(),
+    redirects: dict[str, frozenset[str]] | None = None,
 ) -> tuple[Candidate, ...]:
     """Entries that hold in the nation asked about (England unless another is named) come first,
     a question that names an organisation leans towards the entries that send people there, and
-    one that belongs elsewhere (`ELSEWHERE_FACTOR`) leans away from answers."""
+    one that belongs elsewhere (`ELSEWHERE_FACTOR`) leans away from answers and towards a redirect
+    whose vocabulary (`redirects`) holds the terms that place it elsewhere ("FDA", "coursework")."""
 
     def adjusted(c: Candidate) -> Candidate:
         score = c.score if nation in c.entry.nations else c.score * NATION_FACTOR
@@ -384,6 +397,8 @@ def _prefer_named(
             score *= NAMED_ORG_FACTOR
         if elsewhere and c.entry.kind is not Kind.REDIRECT:
             score *= ELSEWHERE_FACTOR
+        elif elsewhere and redirects and elsewhere & redirects.get(c.entry.id, frozenset()):
+            score *= NAMED_ORG_FACTOR
         return replace(c, score=round(min(score, 1.0), 4))
 
     return tuple(sorted(map(adjusted, candidates), key=lambda c: (-c.score, c.entry.id)))

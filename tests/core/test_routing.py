@@ -120,6 +120,7 @@ def test_an_organisation_named_by_its_acronym_brings_its_nation(
     ("message", "outcome"),
     [
         ("does our health app need FDA clearance", Outcome.REDIRECT),
+        ("registering our medical device with the FDA, where do we begin", Outcome.REDIRECT),
         ("we have FDA clearance, can we now sell in the UK", Outcome.ANSWER),
         ("we're a US company, how do we get our app into the NHS", Outcome.ANSWER),
     ],
