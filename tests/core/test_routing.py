@@ -148,6 +148,7 @@ def test_rules_abroad_go_to_the_redirect_unless_the_uk_is_in_the_question(
         ("CQC inspector vacancies, what salary do they pay", "redirect-own-employment"),
         ("any jobs going at NHS England's transformation directorate", "redirect-own-employment"),
         ("which pay band do clinical safety officers sit on", None),
+        ("how much can I earn as an MHRA assessor", "redirect-own-employment"),
         ("how does UKCA marking work", "mhra-ukca-ce-marking-great-britain"),
         (
             "we're building a careers app for student nurses, is it a medical device",
