@@ -17,15 +17,15 @@ from bot.core.models import KnowledgeBase
 from bot.core.normalise import Normaliser
 from bot.core.semantic import SemanticIndex, index_texts
 from bot.settings import Settings
-from bot.storage.events import SqlEventClaims
 from bot.storage.failsafe import Breaker, FailSafeEventClaims, FailSafeGapLog, FailSafeSessionStore
-from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
+from bot.storage.lazy import LazyGapLog, LazySessionStore, LazySql
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
 
     from bot.channels.teams.app import Teams
     from bot.semantic.cache import CacheReport
+    from bot.storage.sql import Database
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,8 @@ def routing(settings: Settings, kb: KnowledgeBase) -> tuple[Matcher, Thresholds]
 
 @dataclass
 class Storage:
-    db: Database
+    sql: LazySql
+    """The database and its SQL stores, made on first use: a question answered needs neither."""
     gaps: FailSafeGapLog
     sessions: FailSafeSessionStore
     breaker: Breaker
@@ -101,26 +102,32 @@ class Storage:
         degraded = self.breaker.tripped or self.gaps.degraded
         return {"storage": "degraded" if degraded else "ok", "pending": self.gaps.pending}
 
+    @property
+    def db(self) -> Database:
+        return self.sql.stores().db
+
     def close(self) -> None:
-        """Write what is pending and let go of the database."""
+        """Write what is pending and let go of the database, if it was ever used."""
         self.gaps.stop()
         self.gaps.flush(force=True)
-        self.db.dispose()
+        if self.sql.made:
+            self.db.dispose()
 
 
 def event_claims(store: Storage) -> FailSafeEventClaims:
-    """Claims on platform deliveries (Slack retries), shared by every instance through the database."""
-    return FailSafeEventClaims(SqlEventClaims(store.db), store.breaker)
+    """Claims on platform deliveries (Slack retries), shared by every instance through the database.
+    A channel server makes its database here, as it starts, so the first delivery does not wait."""
+    return FailSafeEventClaims(store.sql.stores().claims, store.breaker)
 
 
 def storage(settings: Settings, background: bool = False) -> Storage:
     """The database behind fail-safe wrappers; with `background`, gap writes leave the answer path."""
-    db = Database(settings.database_url)
+    sql = LazySql(settings.database_url)
     breaker = Breaker()
-    gaps = FailSafeGapLog(SqlGapLog(db), settings.spool, breaker)
+    gaps = FailSafeGapLog(LazyGapLog(sql), settings.spool, breaker)
     if background:
         gaps.start()
-    return Storage(db, gaps, FailSafeSessionStore(SqlSessionStore(db), breaker), breaker)
+    return Storage(sql, gaps, FailSafeSessionStore(LazySessionStore(sql), breaker), breaker)
 
 
 @dataclass

@@ -47,6 +47,27 @@ def test_ask_json_gives_one_object_per_stdin_line(env: dict[str, str]) -> None:
     assert not second["answered"] and second["entry"] is None and second["logged"]
 
 
+def test_an_answer_needs_no_database_and_a_gap_is_still_logged(env: dict[str, str]) -> None:
+    """SQLAlchemy (a quarter of start-up) is imported only when something is stored: an answered
+    question never loads it, an unanswered one is logged as before."""
+    probe = (
+        "import sys; from bot.__main__ import main; code = main(sys.argv[1:]); "
+        "print('database loaded' if 'sqlalchemy' in sys.modules else 'no database'); sys.exit(code)"
+    )
+    answered = subprocess.run(
+        [sys.executable, "-c", probe, "ask", "is my app a medical device"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert answered.returncode == 0, answered.stderr
+    assert answered.stdout.rstrip().endswith("no database")
+    unanswered = subprocess.run(
+        [sys.executable, "-c", probe, "ask", "what's on tv tonight"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert unanswered.stdout.rstrip().endswith("database loaded")
+    assert "what's on tv tonight" in run("gaps", "list", env=env).stdout
+
+
 def test_personal_data_never_reaches_the_gaps_export(env: dict[str, str]) -> None:
     question = "patient 943 476 5919 emailed jo.bloggs@example.org from 07700 900123 about parking"
     assert run("ask", question, env=env).returncode == 0

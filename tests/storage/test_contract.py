@@ -1,5 +1,5 @@
-"""One contract for every implementation of the ports: the fake, SQLite and PostgreSQL, and the
-fail-safe wrappers around the fake and SQLite."""
+"""One contract for every implementation of the ports: the fake, SQLite and PostgreSQL, the
+fail-safe wrappers around the fake and SQLite, and the stores made on first use (over SQLite)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,23 @@ import pytest
 
 from bot.core.ports import Gap, GapLog, GapReason, GapStatus, SessionStore
 from bot.storage.failsafe import FailSafeGapLog, FailSafeSessionStore
+from bot.storage.lazy import LazyGapLog, LazySessionStore, LazySql
 from bot.storage.memory import MemoryGapLog, MemorySessionStore
 from bot.storage.sql import Database, SqlGapLog, SqlSessionStore
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres", "failsafe-memory", "failsafe-sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres", "failsafe-memory", "failsafe-sqlite", "lazy-sqlite"])
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[GapLog, SessionStore]]:
     kind = request.param.removeprefix("failsafe-")
     if kind == "memory":
         gaps: GapLog = MemoryGapLog()
         sessions: SessionStore = MemorySessionStore()
+        db = None
+    elif kind == "lazy-sqlite":
+        lazy = LazySql(f"sqlite:///{tmp_path}/w.db")
+        gaps, sessions = LazyGapLog(lazy), LazySessionStore(lazy)
         db = None
     else:
         url = f"sqlite:///{tmp_path}/w.db" if kind == "sqlite" else request.getfixturevalue("postgres_url")
@@ -40,6 +45,8 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Gap
             gaps.stop()
         if db is not None:
             db.dispose()
+        if kind == "lazy-sqlite" and lazy.made:
+            lazy.stores().db.dispose()
 
 
 def gap(n: int, **changes: Any) -> Gap:
