@@ -1,10 +1,10 @@
 """The SQL stores, made on first use.
 
-Importing SQLAlchemy and the schema takes about half a second, a third of start-up, and answering a question needs no
-database: only logging a gap, keeping a conversation or claiming a delivery does. `LazySql` makes
-the database and its stores the first time one of them is called, once, from whichever thread
-gets there first; the two classes below are the ports that stand in for them until then. (A
-channel server claims deliveries from its first request, so it makes them as it starts.)
+Importing SQLAlchemy and the schema takes about half a second, a third of start-up, and answering
+a question needs no database: only logging a gap, keeping a conversation or claiming a delivery
+does. `LazySql` makes the database and its stores the first time one of them is called, once, from
+whichever thread gets there first; the two classes below are the ports that stand in for them until
+then. (A channel server claims deliveries from its first request, so it makes them as it starts.)
 """
 
 from __future__ import annotations
