@@ -94,7 +94,18 @@ def test_short_chatter_is_never_mistaken_for_a_misspelt_topic(
 
 
 @pytest.mark.parametrize(
-    "message", ["nice one", "test", "good morning", "who made you", "yes", "great thanks"]
+    "message",
+    [
+        "nice one",
+        "test",
+        "good morning",
+        "who made you",
+        "yes",
+        "great thanks",
+        "Thanks, that helped!",
+        "how do I use this bot?",
+        "start again",
+    ],
 )
 def test_small_talk_gets_help_not_an_answer_and_no_log_entry(
     real_kb: KnowledgeBase, real_matcher: Matcher, conv: Conversation, message: str
