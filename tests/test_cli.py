@@ -48,8 +48,8 @@ def test_ask_json_gives_one_object_per_stdin_line(env: dict[str, str]) -> None:
 
 
 def test_an_answer_needs_no_database_and_a_gap_is_still_logged(env: dict[str, str]) -> None:
-    """SQLAlchemy (a quarter of start-up) is imported only when something is stored: an answered
-    question never loads it, an unanswered one is logged as before."""
+    """SQLAlchemy (about half a second of start-up) is imported only when something is stored: an
+    answered question never loads it, an unanswered one is logged as before."""
     probe = (
         "import sys; from bot.__main__ import main; code = main(sys.argv[1:]); "
         "print('database loaded' if 'sqlalchemy' in sys.modules else 'no database'); sys.exit(code)"
