@@ -225,10 +225,7 @@ class Engine:
         words = frozenset(ranking.query.words)
         orgs = self._named_orgs(words)
         nation = _named_nation(ranking) or self._nation_of(orgs)
-        elsewhere = self._elsewhere(words, orgs)
-        away = frozenset(
-            t for w, t in zip(ranking.query.words, ranking.query.terms, strict=True) if w in elsewhere
-        )
+        away = self._elsewhere(ranking, orgs)
         candidates = _prefer_named(ranking.candidates, nation or "england", orgs, away, self._redirect_terms)
         t = self.thresholds
         best = candidates[0] if candidates else None
@@ -316,12 +313,17 @@ class Engine:
     def _named_orgs(self, words: frozenset[str]) -> frozenset[str]:
         return frozenset(code for code, names in self._org_words.items() if names & words)
 
-    def _elsewhere(self, words: frozenset[str], orgs: frozenset[str]) -> frozenset[str]:
-        """The words with which the question names another country's system (and nothing places it
-        in the UK), or its asker says they are someone Wayfinder is not for; none if neither."""
+    def _elsewhere(self, ranking: Ranking, orgs: frozenset[str]) -> frozenset[str]:
+        """The terms of the words with which the question names another country's system (and
+        nothing places it in the UK), or its asker says they are someone Wayfinder is not for; none
+        if neither."""
         lexicon = self.kb.lexicon
+        words = frozenset(ranking.query.words)
         abroad = words & lexicon.abroad if not (orgs or words & HOME) else frozenset()
-        return abroad | (words & lexicon.askers)
+        away = abroad | (words & lexicon.askers)
+        return frozenset(
+            t for w, t in zip(ranking.query.words, ranking.query.terms, strict=True) if w in away
+        )
 
     def _nation_of(self, orgs: frozenset[str]) -> str | None:
         """The devolved nation that the named organisations working in one nation alone point to
@@ -397,7 +399,7 @@ def _prefer_named(
             score *= NAMED_ORG_FACTOR
         if elsewhere and c.entry.kind is not Kind.REDIRECT:
             score *= ELSEWHERE_FACTOR
-        elif elsewhere and redirects and elsewhere & redirects.get(c.entry.id, frozenset()):
+        elif redirects and elsewhere & redirects.get(c.entry.id, frozenset()):
             score *= NAMED_ORG_FACTOR
         return replace(c, score=round(min(score, 1.0), 4))
 

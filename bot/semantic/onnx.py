@@ -85,6 +85,8 @@ def _session(model: Path, prepared: Path | None) -> onnxruntime.InferenceSession
         os.replace(partial, prepared)  # whole or not at all, whatever runs beside it
         return session
     except Exception as exc:  # a read-only or full disk costs start-up time, never the encoder
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)  # no half-written copy is left behind
         plain = _open(model, _options(level.ORT_ENABLE_EXTENDED))  # a model that cannot load raises
         log.warning("Could not keep the optimised model in %s (%s).", prepared.parent, exc)
         return plain
